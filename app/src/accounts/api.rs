@@ -1,0 +1,138 @@
+//! Server functions of the accounts area. Each one reads the request context, calls
+//! the accounts port and maps the result; the work lives in the server's services.
+
+use super::Viewer;
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    pub use crate::ports::{AccountsError, AccountsPort};
+    pub use crate::request::*;
+    use crate::error::AppError;
+
+    pub fn port() -> Result<AccountsPort, AppError> {
+        leptos::prelude::use_context::<AccountsPort>().ok_or(AppError::Internal)
+    }
+
+    /// Maps a port error to what the user may see; storage details go to the log.
+    pub fn map_err(e: AccountsError, email: &str) -> AppError {
+        let wire = match e {
+            AccountsError::BadCredentials => AppError::BadCredentials { email: email.to_owned() },
+            AccountsError::RateLimited => AppError::RateLimited { email: email.to_owned() },
+            AccountsError::NotAMember => AppError::NotFound,
+            AccountsError::Storage(detail) => {
+                leptos::logging::error!("accounts storage error: {detail}");
+                AppError::Internal
+            }
+        };
+        reply_error(wire)
+    }
+}
+
+/// The signed-in user, if any.
+#[server(endpoint = "viewer")]
+pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
+    Ok(ssr::current_session().map(|s| s.viewer))
+}
+
+/// Signs in with the product family chosen first, then e-mail and password.
+#[server(endpoint = "sign_in")]
+pub async fn sign_in(family: String, email: String, password: String) -> Result<(), AppError> {
+    use crate::domain::{email as mail, ProductFamily};
+    use ssr::*;
+    let family = ProductFamily::parse(&family)
+        .ok_or_else(|| reply_error(AppError::Invalid { field: "family".into() }))?;
+    if email.len() > 320 || password.len() > 1024 {
+        return Err(map_err(AccountsError::BadCredentials, ""));
+    }
+    let ctx = request_context().ok_or(AppError::Internal)?;
+    let attempt = crate::ports::SignInAttempt {
+        email: mail::normalize(&email),
+        password,
+        family,
+        ip: ctx.client_ip,
+        previous_token_hash: ctx.session.map(|s| s.token_hash),
+    };
+    let session = port()?.sign_in(attempt).await.map_err(|e| map_err(e, email.trim()))?;
+    set_cookie(SESSION_COOKIE, &session.token, session.max_age_secs);
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Ends the session for good (the row is deleted, not just the cookie).
+#[server(endpoint = "sign_out")]
+pub async fn sign_out() -> Result<(), AppError> {
+    use ssr::*;
+    if let Some(session) = current_session() {
+        port()?.sign_out(&session.token_hash).await.map_err(|e| map_err(e, ""))?;
+    }
+    set_cookie(SESSION_COOKIE, "", 0);
+    leptos_axum::redirect("/");
+    Ok(())
+}
+
+/// Makes another of the user's accounts the active one.
+#[server(endpoint = "switch_account")]
+pub async fn switch_account(account_id: i64) -> Result<(), AppError> {
+    use ssr::*;
+    let session = require_session()?;
+    port()?
+        .switch_account(&session.token_hash, account_id)
+        .await
+        .map_err(|e| map_err(e, ""))
+}
+
+/// Changes the interface language: a cookie for everyone, the preference for users.
+#[server(endpoint = "set_locale")]
+pub async fn set_locale(locale: String) -> Result<(), AppError> {
+    use crate::i18n::Locale;
+    use ssr::*;
+    let locale = Locale::parse(&locale)
+        .ok_or_else(|| reply_error(AppError::Invalid { field: "locale".into() }))?;
+    set_cookie(LOCALE_COOKIE, locale.as_str(), 60 * 60 * 24 * 365);
+    if let Some(session) = current_session() {
+        port()?
+            .set_locale(session.viewer.user_id, locale)
+            .await
+            .map_err(|e| map_err(e, ""))?;
+    }
+    Ok(())
+}
+
+/// Everything the header and pages need to know about the session, shared through
+/// context so that an action anywhere refreshes the viewer everywhere.
+#[derive(Clone, Copy)]
+pub struct SessionState {
+    pub viewer: Resource<Result<Option<Viewer>, AppError>>,
+    pub sign_in: ServerAction<SignIn>,
+    pub sign_out: ServerAction<SignOut>,
+    pub switch_account: ServerAction<SwitchAccount>,
+    pub set_locale: ServerAction<SetLocale>,
+}
+
+impl SessionState {
+    pub fn provide() -> Self {
+        let sign_in = ServerAction::<SignIn>::new();
+        let sign_out = ServerAction::<SignOut>::new();
+        let switch_account = ServerAction::<SwitchAccount>::new();
+        let set_locale = ServerAction::<SetLocale>::new();
+        let viewer = Resource::new(
+            move || {
+                (
+                    sign_in.version().get(),
+                    sign_out.version().get(),
+                    switch_account.version().get(),
+                )
+            },
+            |_| get_viewer(),
+        );
+        let state = SessionState { viewer, sign_in, sign_out, switch_account, set_locale };
+        provide_context(state);
+        state
+    }
+}
+
+pub fn use_session() -> SessionState {
+    expect_context::<SessionState>()
+}

@@ -1,0 +1,4 @@
+//! Pieces used across areas.
+
+pub mod header;
+pub mod not_found;

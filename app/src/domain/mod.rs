@@ -1,0 +1,8 @@
+//! Pure rules shared by the browser and the server. No I/O here.
+
+pub mod email;
+pub mod family;
+pub mod role;
+
+pub use family::ProductFamily;
+pub use role::Role;

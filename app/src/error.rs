@@ -1,0 +1,61 @@
+//! The error that crosses the wire. It carries only what the user may see: internal
+//! details are logged on the server and replaced by `Internal`.
+
+use leptos::server_fn::codec::JsonEncoding;
+use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum AppError {
+    /// Wrong e-mail or password. The e-mail travels back so that a form posted
+    /// without JavaScript can show it again.
+    #[error("wrong e-mail or password")]
+    BadCredentials { email: String },
+    #[error("too many sign-in attempts")]
+    RateLimited { email: String },
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("not found")]
+    NotFound,
+    #[error("invalid {field}")]
+    Invalid { field: String },
+    #[error("internal error")]
+    Internal,
+    /// The request never reached our code (network, decoding).
+    #[error("request failed: {0}")]
+    Request(String),
+}
+
+impl AppError {
+    /// The catalogue key of the message shown to the user.
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            AppError::BadCredentials { .. } => "error.bad_credentials",
+            AppError::RateLimited { .. } => "error.rate_limited",
+            AppError::Unauthenticated => "error.unauthenticated",
+            AppError::NotFound => "error.not_found",
+            AppError::Invalid { .. } => "error.invalid",
+            AppError::Internal => "error.internal",
+            AppError::Request(_) => "error.request",
+        }
+    }
+
+    /// The HTTP status the server answers with.
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::BadCredentials { .. } | AppError::Unauthenticated => 401,
+            AppError::RateLimited { .. } => 429,
+            AppError::NotFound => 404,
+            AppError::Invalid { .. } | AppError::Request(_) => 400,
+            AppError::Internal => 500,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        AppError::Request(value.to_string())
+    }
+}

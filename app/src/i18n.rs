@@ -1,0 +1,174 @@
+//! French and English. Messages live in `app/locales/{fr,en}.json` (flat key -> text);
+//! a test keeps both catalogues on the same keys and every key used in the code present.
+
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Locale {
+    #[default]
+    En,
+    Fr,
+}
+
+impl Locale {
+    pub const ALL: [Locale; 2] = [Locale::Fr, Locale::En];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Locale::En => "en",
+            Locale::Fr => "fr",
+        }
+    }
+
+    /// Accepts "fr", "fr-FR", "EN_us"...
+    pub fn parse(tag: &str) -> Option<Self> {
+        let primary = tag.trim().split(['-', '_']).next()?.to_ascii_lowercase();
+        match primary.as_str() {
+            "fr" => Some(Locale::Fr),
+            "en" => Some(Locale::En),
+            _ => None,
+        }
+    }
+
+    /// Picks the best supported language of an `Accept-Language` header, honouring
+    /// q-values; `None` when nothing matches.
+    pub fn from_accept_language(header: &str) -> Option<Self> {
+        let mut best: Option<(f32, usize, Locale)> = None;
+        for (index, part) in header.split(',').enumerate() {
+            let mut pieces = part.split(';');
+            let Some(locale) = pieces.next().and_then(Locale::parse) else {
+                continue;
+            };
+            let q = pieces
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            if q <= 0.0 {
+                continue;
+            }
+            // Higher q wins; on a tie, the earlier entry.
+            let better = match best {
+                None => true,
+                Some((bq, bi, _)) => q > bq || (q == bq && index < bi),
+            };
+            if better {
+                best = Some((q, index, locale));
+            }
+        }
+        best.map(|(_, _, l)| l)
+    }
+
+    /// The language's own name, for the switcher.
+    pub fn endonym(self) -> &'static str {
+        match self {
+            Locale::En => "English",
+            Locale::Fr => "Français",
+        }
+    }
+
+    fn catalogue(self) -> &'static HashMap<String, String> {
+        static EN: OnceLock<HashMap<String, String>> = OnceLock::new();
+        static FR: OnceLock<HashMap<String, String>> = OnceLock::new();
+        let (cell, source) = match self {
+            Locale::En => (&EN, include_str!("../locales/en.json")),
+            Locale::Fr => (&FR, include_str!("../locales/fr.json")),
+        };
+        // The catalogues are compiled in and checked by tests, so a parse failure is
+        // a build defect; an empty map shows keys rather than crashing a page.
+        cell.get_or_init(|| serde_json::from_str(source).unwrap_or_default())
+    }
+
+    /// The message for `key`, or the key itself when missing (visible, and caught by
+    /// the catalogue test).
+    pub fn t(self, key: &str) -> &'static str {
+        match self.catalogue().get(key) {
+            Some(text) => text.as_str(),
+            None => leak_key(key),
+        }
+    }
+}
+
+/// Missing keys are rare (the test forbids them); returning them needs a `'static`.
+fn leak_key(key: &str) -> &'static str {
+    static MISSING: OnceLock<std::sync::Mutex<HashMap<String, &'static str>>> = OnceLock::new();
+    let map = MISSING.get_or_init(Default::default);
+    let Ok(mut map) = map.lock() else {
+        return "?";
+    };
+    if let Some(s) = map.get(key) {
+        return s;
+    }
+    let leaked: &'static str = Box::leak(key.to_owned().into_boxed_str());
+    map.insert(key.to_owned(), leaked);
+    leaked
+}
+
+/// The locale of the page being rendered, provided once by `App`.
+pub fn use_locale() -> Locale {
+    leptos::prelude::use_context::<Locale>().unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    fn keys(l: Locale) -> BTreeSet<String> {
+        l.catalogue().keys().cloned().collect()
+    }
+
+    #[test]
+    fn catalogues_parse_and_share_keys() {
+        let fr = keys(Locale::Fr);
+        let en = keys(Locale::En);
+        assert!(fr.len() > 20, "French catalogue did not parse");
+        let only_fr: Vec<_> = fr.difference(&en).collect();
+        let only_en: Vec<_> = en.difference(&fr).collect();
+        assert!(only_fr.is_empty() && only_en.is_empty(), "fr only: {only_fr:?}, en only: {only_en:?}");
+    }
+
+    /// Every `t("...")` in the source names a key of the catalogues.
+    #[test]
+    fn every_key_used_in_the_code_exists() {
+        let en = keys(Locale::En);
+        let mut missing = Vec::new();
+        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+        while let Some(path) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&path) else { continue };
+            for entry in entries.flatten() {
+                let p = entry.path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&p).unwrap_or_default();
+                    for piece in text.split(".t(\"").skip(1) {
+                        if let Some(key) = piece.split('"').next() {
+                            if !en.contains(key) {
+                                missing.push(format!("{}: {key}", p.display()));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert!(missing.is_empty(), "keys missing from the catalogues: {missing:?}");
+    }
+
+    #[test]
+    fn accept_language_prefers_highest_quality() {
+        assert_eq!(Locale::from_accept_language("fr-FR,fr;q=0.9,en;q=0.8"), Some(Locale::Fr));
+        assert_eq!(Locale::from_accept_language("de-DE,en;q=0.5,fr;q=0.7"), Some(Locale::Fr));
+        assert_eq!(Locale::from_accept_language("en-US"), Some(Locale::En));
+        assert_eq!(Locale::from_accept_language("de, *;q=0.1"), None);
+        assert_eq!(Locale::from_accept_language(""), None);
+        assert_eq!(Locale::from_accept_language("fr;q=0"), None);
+    }
+
+    #[test]
+    fn missing_key_is_shown_as_itself() {
+        assert_eq!(Locale::En.t("no.such.key"), "no.such.key");
+    }
+}

@@ -1,0 +1,47 @@
+//! (ssr) What server functions may ask of the server. The server implements these
+//! traits over its database and hands them over through Leptos context.
+
+use crate::domain::ProductFamily;
+use crate::i18n::Locale;
+use async_trait::async_trait;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+/// Errors of the accounts port. Storage failures carry their detail for the log only.
+#[derive(Debug, thiserror::Error)]
+pub enum AccountsError {
+    #[error("wrong e-mail or password")]
+    BadCredentials,
+    #[error("too many sign-in attempts")]
+    RateLimited,
+    #[error("the user is not a member of that account")]
+    NotAMember,
+    #[error("storage: {0}")]
+    Storage(String),
+}
+
+pub struct SignInAttempt {
+    pub email: String,
+    pub password: String,
+    pub family: ProductFamily,
+    pub ip: Option<IpAddr>,
+    /// The session being replaced, ended at sign-in so its id cannot be reused.
+    pub previous_token_hash: Option<String>,
+}
+
+/// A fresh session token, to be put in the cookie. Deliberately not `Serialize`.
+pub struct NewSession {
+    pub token: String,
+    pub max_age_secs: i64,
+}
+
+#[async_trait]
+pub trait Accounts: Send + Sync {
+    async fn sign_in(&self, attempt: SignInAttempt) -> Result<NewSession, AccountsError>;
+    async fn sign_out(&self, token_hash: &str) -> Result<(), AccountsError>;
+    async fn switch_account(&self, token_hash: &str, account_id: i64) -> Result<(), AccountsError>;
+    async fn set_family(&self, token_hash: &str, family: ProductFamily) -> Result<(), AccountsError>;
+    async fn set_locale(&self, user_id: i64, locale: Locale) -> Result<(), AccountsError>;
+}
+
+pub type AccountsPort = Arc<dyn Accounts>;

@@ -1,0 +1,100 @@
+//! The HTML shell (server only) and the `App` both sides render.
+
+use crate::accounts::api::SessionState;
+use crate::accounts::signin::SignInPage;
+use crate::components::header::SiteHeader;
+use crate::components::not_found::NotFound;
+use crate::help::home::HomePage;
+use crate::i18n::Locale;
+use leptos::prelude::*;
+use leptos_meta::provide_meta_context;
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::path;
+
+/// Hashed names of the browser bundle's files, written by `cargo xtask bundle`
+/// and provided by the server as context.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Debug, serde::Deserialize)]
+pub struct AssetManifest {
+    pub boot: String,
+    pub js: String,
+    pub wasm: String,
+    pub css: String,
+}
+
+#[cfg(feature = "ssr")]
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    use leptos_meta::MetaTags;
+    let _ = options;
+    let locale = crate::request::request_context()
+        .map(|c| c.locale)
+        .unwrap_or_default();
+    let assets = use_context::<AssetManifest>().map(|a| {
+        view! {
+            <link rel="stylesheet" href=a.css/>
+            <link rel="modulepreload" href=a.js/>
+            <link rel="preload" href=a.wasm r#as="fetch" r#type="application/wasm" crossorigin=""/>
+            <script type="module" src=a.boot></script>
+        }
+    });
+    crate::request::set_page_csp();
+    view! {
+        <!DOCTYPE html>
+        <html lang=locale.as_str()>
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                {assets}
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The page's locale: on the server from the request (user, cookie, Accept-Language),
+/// in the browser from `<html lang>`, which the server wrote.
+fn page_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        crate::request::request_context()
+            .map(|c| c.locale)
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        #[cfg(feature = "hydrate")]
+        {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+                .and_then(|e| e.get_attribute("lang"))
+                .and_then(|l| Locale::parse(&l))
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "hydrate"))]
+        {
+            Locale::default()
+        }
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(page_locale());
+    SessionState::provide();
+    view! {
+        <Router>
+            <SiteHeader/>
+            <main id="main" tabindex="-1">
+                <Routes fallback=NotFound>
+                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("signin") view=SignInPage/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

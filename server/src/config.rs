@@ -1,0 +1,145 @@
+//! Configuration: one typed struct, read once from the environment at start-up.
+//! Every variable is documented in `.env.example`; the defaults run the demo.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{var}: {value:?} is not valid ({expected})")]
+    Invalid { var: &'static str, value: String, expected: &'static str },
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `GUICHET_ADDR`: where to listen.
+    pub addr: SocketAddr,
+    /// `DATABASE_URL`: `sqlite://...` or `postgres://...`.
+    pub database_url: String,
+    /// `GUICHET_DATA_DIR`: SQLite file, attachments, mailbox.
+    pub data_dir: PathBuf,
+    /// `GUICHET_BASE_URL`: the public URL, used in e-mail links.
+    pub base_url: String,
+    /// `GUICHET_SECURE_COOKIES`: add `Secure` to cookies (behind HTTPS).
+    pub secure_cookies: bool,
+    /// `GUICHET_SITE_DIR`: the built browser bundle (`cargo xtask bundle`).
+    pub site_dir: PathBuf,
+    /// `GUICHET_DEMO`: load the demo data at start-up (idempotent).
+    pub demo: bool,
+    /// `GUICHET_SIGNIN_MAX_FAILURES`: failed sign-ins per e-mail per 15 minutes.
+    pub signin_max_failures_per_email: u32,
+    /// `GUICHET_SIGNIN_MAX_FAILURES_PER_IP`: failed sign-ins per address per 15 minutes.
+    pub signin_max_failures_per_ip: u32,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    /// Reads from any lookup, so tests need not touch the process environment.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let var = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let addr = match var("GUICHET_ADDR") {
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+            Some(v) => v.trim().parse().map_err(|_| ConfigError::Invalid {
+                var: "GUICHET_ADDR",
+                value: v,
+                expected: "an address and port such as 127.0.0.1:3000",
+            })?,
+        };
+        let data_dir = PathBuf::from(var("GUICHET_DATA_DIR").unwrap_or_else(|| "./data".into()));
+        let database_url = match var("DATABASE_URL") {
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("guichet.db").display()),
+            Some(v) if v.starts_with("sqlite:") || v.starts_with("postgres://") || v.starts_with("postgresql://") => v,
+            Some(v) => {
+                return Err(ConfigError::Invalid {
+                    var: "DATABASE_URL",
+                    value: v,
+                    expected: "a sqlite:// or postgres:// URL",
+                })
+            }
+        };
+        let base_url = match var("GUICHET_BASE_URL") {
+            None => format!("http://{addr}"),
+            Some(v) if v.starts_with("http://") || v.starts_with("https://") => v.trim_end_matches('/').to_owned(),
+            Some(v) => {
+                return Err(ConfigError::Invalid {
+                    var: "GUICHET_BASE_URL",
+                    value: v,
+                    expected: "an http:// or https:// URL",
+                })
+            }
+        };
+        Ok(Config {
+            addr,
+            database_url,
+            data_dir,
+            base_url,
+            secure_cookies: flag(&var, "GUICHET_SECURE_COOKIES", false)?,
+            site_dir: PathBuf::from(var("GUICHET_SITE_DIR").unwrap_or_else(|| "./target/site".into())),
+            demo: flag(&var, "GUICHET_DEMO", true)?,
+            signin_max_failures_per_email: number(&var, "GUICHET_SIGNIN_MAX_FAILURES", 5)?,
+            signin_max_failures_per_ip: number(&var, "GUICHET_SIGNIN_MAX_FAILURES_PER_IP", 50)?,
+        })
+    }
+}
+
+fn flag(var: &impl Fn(&str) -> Option<String>, name: &'static str, default: bool) -> Result<bool, ConfigError> {
+    match var(name).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+        Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+        Some(v) => Err(ConfigError::Invalid { var: name, value: v, expected: "true or false" }),
+    }
+}
+
+fn number(var: &impl Fn(&str) -> Option<String>, name: &'static str, default: u32) -> Result<u32, ConfigError> {
+    match var(name) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().ok().filter(|n| *n > 0).ok_or(ConfigError::Invalid {
+            var: name,
+            value: v,
+            expected: "a whole number above zero",
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        Config::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_run_the_demo() {
+        let c = parse(&[]).expect("defaults");
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert!(c.database_url.starts_with("sqlite://./data/guichet.db"));
+        assert_eq!(c.base_url, "http://127.0.0.1:3000");
+        assert!(!c.secure_cookies);
+        assert!(c.demo);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let e = parse(&[("GUICHET_ADDR", "nowhere")]).unwrap_err().to_string();
+        assert!(e.starts_with("GUICHET_ADDR:"), "{e}");
+        let e = parse(&[("GUICHET_SECURE_COOKIES", "maybe")]).unwrap_err().to_string();
+        assert!(e.starts_with("GUICHET_SECURE_COOKIES:"), "{e}");
+        let e = parse(&[("DATABASE_URL", "mysql://x")]).unwrap_err().to_string();
+        assert!(e.starts_with("DATABASE_URL:"), "{e}");
+        let e = parse(&[("GUICHET_BASE_URL", "example.com")]).unwrap_err().to_string();
+        assert!(e.starts_with("GUICHET_BASE_URL:"), "{e}");
+    }
+
+    #[test]
+    fn postgres_urls_are_accepted() {
+        let c = parse(&[("DATABASE_URL", "postgres://127.0.0.1/test")]).expect("pg");
+        assert_eq!(c.database_url, "postgres://127.0.0.1/test");
+    }
+}

@@ -1,0 +1,18 @@
+//! Schema migrations, applied at start-up. One file per change, never edited once landed.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261127_000001_create_people;
+mod m20261127_000002_create_sessions;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261127_000001_create_people::Migration),
+            Box::new(m20261127_000002_create_sessions::Migration),
+        ]
+    }
+}

@@ -1,0 +1,15 @@
+//! `GET /healthz`: 200 when the database answers, 503 otherwise.
+
+use crate::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+
+pub async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str) {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok"),
+        Err(e) => {
+            tracing::error!(error = %e, "health check: database unreachable");
+            (StatusCode::SERVICE_UNAVAILABLE, "database unreachable")
+        }
+    }
+}

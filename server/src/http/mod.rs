@@ -1,0 +1,68 @@
+//! The HTTP surface: Leptos pages and server functions, plus the routes outside
+//! Leptos (health, assets) and the middleware around all of them.
+
+pub mod assets;
+pub mod csrf;
+pub mod health;
+pub mod session;
+
+use crate::AppState;
+use app::ports::AccountsPort;
+use axum::http::{header, HeaderValue};
+use axum::response::Response;
+use axum::routing::get;
+use axum::{middleware, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::compression::CompressionLayer;
+use tower_http::trace::TraceLayer;
+
+/// The whole application, as the binary serves it and as tests drive it.
+pub fn router(state: AppState) -> Router {
+    let routes = generate_route_list(app::App);
+    let context = {
+        let state = state.clone();
+        move || {
+            provide_context::<AccountsPort>(state.accounts.clone());
+            if let Some(assets) = &state.assets {
+                provide_context(assets.clone());
+            }
+            leptos::nonce::provide_nonce();
+        }
+    };
+    let shell = {
+        let options = state.leptos.clone();
+        move || app::shell(options.clone())
+    };
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .leptos_routes_with_context(&state, routes, context.clone(), shell)
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(context, app::shell))
+        .merge(assets::router(&state.config.site_dir))
+        .layer(middleware::from_fn_with_state(state.clone(), session::resolve))
+        .layer(middleware::from_fn(csrf::refuse_cross_site))
+        .layer(middleware::map_response(security_headers))
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Headers every response carries. Pages set their own CSP with a per-request nonce
+/// (for Leptos's hydration scripts); this one covers everything else.
+async fn security_headers(mut res: Response) -> Response {
+    let h = res.headers_mut();
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; form-action 'self'",
+            ),
+        );
+    }
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    // Not "no-referrer": a form posted without JavaScript comes back to its own page
+    // through the Referer.
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    res
+}

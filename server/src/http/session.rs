@@ -1,0 +1,49 @@
+//! Resolves who is asking (session cookie), in which language, from where; stores it
+//! in the request's extensions for pages and server functions.
+
+use crate::AppState;
+use app::i18n::Locale;
+use app::request::{RequestContext, LOCALE_COOKIE, SESSION_COOKIE};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+use axum_extra::extract::CookieJar;
+use std::net::SocketAddr;
+
+pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+    let jar = CookieJar::from_headers(req.headers());
+    let session = match jar.get(SESSION_COOKIE).map(|c| c.value().to_owned()) {
+        Some(token) if !token.is_empty() => match state.accounts.resolve(&token).await {
+            Ok(session) => session,
+            Err(e) => {
+                // A database hiccup shows the page signed out rather than failing it.
+                tracing::error!(error = %e, "could not resolve the session");
+                None
+            }
+        },
+        _ => None,
+    };
+    let accept_language = req
+        .headers()
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(Locale::from_accept_language);
+    let locale = session
+        .as_ref()
+        .map(|s| s.viewer.locale)
+        .or_else(|| jar.get(LOCALE_COOKIE).and_then(|c| Locale::parse(c.value())))
+        .or(accept_language)
+        .unwrap_or_default();
+    let client_ip = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|ConnectInfo(addr)| addr.ip());
+    req.extensions_mut().insert(RequestContext {
+        session,
+        locale,
+        client_ip,
+        secure_cookies: state.config.secure_cookies,
+    });
+    next.run(req).await
+}

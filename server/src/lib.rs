@@ -1,0 +1,77 @@
+//! Guichet's server: configuration, database, services and HTTP, as a library so
+//! that integration tests build the very router the binary serves.
+
+pub mod config;
+pub mod db;
+pub mod http;
+pub mod services;
+
+use config::Config;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use sea_orm_migration::MigratorTrait;
+use services::accounts::AccountsService;
+use std::sync::Arc;
+
+/// Everything a request handler may need, cloned cheaply into each one.
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub db: DatabaseConnection,
+    pub accounts: Arc<AccountsService>,
+    pub leptos: LeptosOptions,
+    pub assets: Option<app::AssetManifest>,
+}
+
+impl axum::extract::FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos.clone()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("cannot create the data folder {path}: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error("cannot open the database: {0}")]
+    Database(sea_orm::DbErr),
+    #[error("cannot migrate the database: {0}")]
+    Migrate(sea_orm::DbErr),
+    #[error("cannot load the demo data: {0}")]
+    Demo(sea_orm::DbErr),
+}
+
+impl AppState {
+    /// Opens the database, migrates it, loads the demo data when configured, and
+    /// wires the services.
+    pub async fn build(config: Config) -> Result<Self, StartError> {
+        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
+            path: config.data_dir.display().to_string(),
+            source,
+        })?;
+        let db = db::connect(&config.database_url).await.map_err(StartError::Database)?;
+        db::migrations::Migrator::up(&db, None).await.map_err(StartError::Migrate)?;
+        if config.demo {
+            let added = services::demo::load(&db).await.map_err(StartError::Demo)?;
+            if added > 0 {
+                tracing::info!(users = added, "demo data loaded");
+            }
+        }
+        let leptos = LeptosOptions::builder()
+            .output_name("guichet")
+            .site_root(config.site_dir.display().to_string())
+            .site_pkg_dir("pkg")
+            .site_addr(config.addr)
+            .build();
+        let assets = http::assets::manifest(&config.site_dir);
+        if assets.is_none() {
+            tracing::warn!(site = %config.site_dir.display(), "no browser bundle found: pages will not hydrate (run `cargo xtask bundle`)");
+        }
+        let accounts = Arc::new(AccountsService::new(
+            db.clone(),
+            config.signin_max_failures_per_email,
+            config.signin_max_failures_per_ip,
+        ));
+        Ok(AppState { config: Arc::new(config), db, accounts, leptos, assets })
+    }
+}

@@ -1,0 +1,229 @@
+//! Sign-in, sessions, account switching and language preference.
+
+use crate::db::entities::{account, membership, session, sign_in_attempt, user};
+use crate::services::password;
+use app::accounts::{AccountSummary, Viewer};
+use app::domain::{ProductFamily, Role};
+use app::i18n::Locale;
+use app::ports::{Accounts, AccountsError, NewSession, SignInAttempt};
+use app::request::CurrentSession;
+use async_trait::async_trait;
+use chrono::{Duration, Utc};
+use rand::RngCore;
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, PaginatorTrait, QueryOrder, TransactionTrait};
+use sha2::{Digest, Sha256};
+
+const SESSION_DAYS: i64 = 30;
+const RATE_WINDOW_MINUTES: i64 = 15;
+
+pub struct AccountsService {
+    db: DatabaseConnection,
+    max_failures_per_email: u64,
+    max_failures_per_ip: u64,
+}
+
+fn storage(e: DbErr) -> AccountsError {
+    AccountsError::Storage(e.to_string())
+}
+
+/// The cookie holds a random token; the database holds its SHA-256.
+pub fn hash_token(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+impl AccountsService {
+    pub fn new(db: DatabaseConnection, max_failures_per_email: u32, max_failures_per_ip: u32) -> Self {
+        Self {
+            db,
+            max_failures_per_email: max_failures_per_email.into(),
+            max_failures_per_ip: max_failures_per_ip.into(),
+        }
+    }
+
+    /// The session behind a cookie token, with everything the pages need; `None` when
+    /// unknown or expired.
+    pub async fn resolve(&self, token: &str) -> Result<Option<CurrentSession>, DbErr> {
+        let token_hash = hash_token(token);
+        let Some(s) = session::Entity::find_by_id(token_hash.clone()).one(&self.db).await? else {
+            return Ok(None);
+        };
+        if s.expires_at < Utc::now() {
+            session::Entity::delete_by_id(token_hash).exec(&self.db).await?;
+            return Ok(None);
+        }
+        let Some(u) = user::Entity::find_by_id(s.user_id).one(&self.db).await? else {
+            return Ok(None);
+        };
+        let accounts = self.accounts_of(u.id).await?;
+        let active_account_id = s
+            .active_account_id
+            .filter(|id| accounts.iter().any(|a| a.id == *id))
+            .or_else(|| accounts.first().map(|a| a.id));
+        Ok(Some(CurrentSession {
+            token_hash,
+            viewer: Viewer {
+                user_id: u.id,
+                name: u.name,
+                email: u.email,
+                role: Role::parse(&u.role).unwrap_or(Role::Customer),
+                locale: Locale::parse(&u.locale).unwrap_or_default(),
+                family: s.family.as_deref().and_then(ProductFamily::parse),
+                accounts,
+                active_account_id,
+            },
+        }))
+    }
+
+    async fn accounts_of(&self, user_id: i64) -> Result<Vec<AccountSummary>, DbErr> {
+        let ids: Vec<i64> = membership::Entity::find()
+            .filter(membership::Column::UserId.eq(user_id))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|m| m.account_id)
+            .collect();
+        Ok(account::Entity::find()
+            .filter(account::Column::Id.is_in(ids))
+            .order_by_asc(account::Column::Name)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|a| AccountSummary { id: a.id, number: a.number, name: a.name })
+            .collect())
+    }
+
+    async fn recent_failures(&self, column: sign_in_attempt::Column, value: String) -> Result<u64, DbErr> {
+        sign_in_attempt::Entity::find()
+            .filter(column.eq(value))
+            .filter(sign_in_attempt::Column::Succeeded.eq(false))
+            .filter(sign_in_attempt::Column::AttemptedAt.gt(Utc::now() - Duration::minutes(RATE_WINDOW_MINUTES)))
+            .count(&self.db)
+            .await
+    }
+
+    async fn record_attempt(&self, email: &str, ip: Option<String>, succeeded: bool) -> Result<(), DbErr> {
+        sign_in_attempt::ActiveModel {
+            email: Set(email.to_owned()),
+            ip: Set(ip),
+            succeeded: Set(succeeded),
+            attempted_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await
+        .map(|_| ())
+    }
+}
+
+#[async_trait]
+impl Accounts for AccountsService {
+    async fn sign_in(&self, attempt: SignInAttempt) -> Result<NewSession, AccountsError> {
+        let ip = attempt.ip.map(|ip| ip.to_string());
+        // Limits first, before any password work: a locked-out guesser learns nothing.
+        if self.recent_failures(sign_in_attempt::Column::Email, attempt.email.clone()).await.map_err(storage)?
+            >= self.max_failures_per_email
+        {
+            return Err(AccountsError::RateLimited);
+        }
+        if let Some(ip) = &ip {
+            if self.recent_failures(sign_in_attempt::Column::Ip, ip.clone()).await.map_err(storage)?
+                >= self.max_failures_per_ip
+            {
+                return Err(AccountsError::RateLimited);
+            }
+        }
+        let found = user::Entity::find()
+            .filter(user::Column::Email.eq(attempt.email.clone()))
+            .one(&self.db)
+            .await
+            .map_err(storage)?;
+        let user = match found {
+            Some(u) if password::verify(&attempt.password, &u.password_hash) => u,
+            Some(_) => {
+                self.record_attempt(&attempt.email, ip, false).await.map_err(storage)?;
+                return Err(AccountsError::BadCredentials);
+            }
+            None => {
+                password::burn_time(&attempt.password);
+                self.record_attempt(&attempt.email, ip, false).await.map_err(storage)?;
+                return Err(AccountsError::BadCredentials);
+            }
+        };
+        let first_account = self.accounts_of(user.id).await.map_err(storage)?.first().map(|a| a.id);
+        let token = new_token();
+        let now = Utc::now();
+        let txn = self.db.begin().await.map_err(storage)?;
+        // Rotation: whatever session the browser had is ended, a new id is issued.
+        if let Some(previous) = attempt.previous_token_hash {
+            session::Entity::delete_by_id(previous).exec(&txn).await.map_err(storage)?;
+        }
+        session::ActiveModel {
+            token_hash: Set(hash_token(&token)),
+            user_id: Set(user.id),
+            active_account_id: Set(first_account),
+            family: Set(Some(attempt.family.as_str().to_owned())),
+            created_at: Set(now),
+            expires_at: Set(now + Duration::days(SESSION_DAYS)),
+        }
+        .insert(&txn)
+        .await
+        .map_err(storage)?;
+        txn.commit().await.map_err(storage)?;
+        self.record_attempt(&attempt.email, ip, true).await.map_err(storage)?;
+        Ok(NewSession { token, max_age_secs: SESSION_DAYS * 24 * 3600 })
+    }
+
+    async fn sign_out(&self, token_hash: &str) -> Result<(), AccountsError> {
+        session::Entity::delete_by_id(token_hash.to_owned())
+            .exec(&self.db)
+            .await
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    async fn switch_account(&self, token_hash: &str, account_id: i64) -> Result<(), AccountsError> {
+        let s = session::Entity::find_by_id(token_hash.to_owned())
+            .one(&self.db)
+            .await
+            .map_err(storage)?
+            .ok_or(AccountsError::NotAMember)?;
+        let member = membership::Entity::find_by_id((s.user_id, account_id))
+            .one(&self.db)
+            .await
+            .map_err(storage)?;
+        if member.is_none() {
+            return Err(AccountsError::NotAMember);
+        }
+        let mut active: session::ActiveModel = s.into();
+        active.active_account_id = Set(Some(account_id));
+        active.update(&self.db).await.map_err(storage)?;
+        Ok(())
+    }
+
+    async fn set_family(&self, token_hash: &str, family: ProductFamily) -> Result<(), AccountsError> {
+        session::Entity::update_many()
+            .col_expr(session::Column::Family, Expr::value(family.as_str()))
+            .filter(session::Column::TokenHash.eq(token_hash))
+            .exec(&self.db)
+            .await
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    async fn set_locale(&self, user_id: i64, locale: Locale) -> Result<(), AccountsError> {
+        user::Entity::update_many()
+            .col_expr(user::Column::Locale, Expr::value(locale.as_str()))
+            .filter(user::Column::Id.eq(user_id))
+            .exec(&self.db)
+            .await
+            .map_err(storage)?;
+        Ok(())
+    }
+}

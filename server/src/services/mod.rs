@@ -1,0 +1,5 @@
+//! Implementations of `app`'s ports over SeaORM, one per area.
+
+pub mod accounts;
+pub mod demo;
+pub mod password;
