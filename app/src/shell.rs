@@ -9,7 +9,7 @@ use crate::i18n::Locale;
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// Hashed names of the browser bundle's files, written by `cargo xtask bundle`
 /// and provided by the server as context.
@@ -85,16 +85,33 @@ fn page_locale() -> Locale {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(page_locale());
-    SessionState::provide();
     view! {
         <Router>
-            <SiteHeader/>
-            <main id="main" tabindex="-1">
-                <Routes fallback=NotFound>
-                    <Route path=path!("") view=HomePage/>
-                    <Route path=path!("signin") view=SignInPage/>
-                </Routes>
-            </main>
+            <Layout/>
         </Router>
+    }
+}
+
+// Every page renders whole on the server (SsrMode::Async): it must read complete
+// without JavaScript, and its status code (404, 429) must be known before the body.
+
+/// Inside the router: server actions created here see the errors that a form posted
+/// without JavaScript brings back in the URL.
+#[component]
+fn Layout() -> impl IntoView {
+    // <Routes> would provide the error of a form posted without JavaScript only to
+    // the pages; the session's actions live above them, so provide it here too.
+    leptos_router::hooks::use_url()
+        .read_untracked()
+        .provide_server_action_error();
+    SessionState::provide();
+    view! {
+        <SiteHeader/>
+        <main id="main" tabindex="-1">
+            <Routes fallback=NotFound>
+                <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
+                <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async/>
+            </Routes>
+        </main>
     }
 }

@@ -85,7 +85,7 @@ fn bundle() -> Result<(), String> {
     // hydration.
     let boot_source = format!(
         "import init, {{ hydrate }} from './{js}';\n\
-         init({{ module_or_path: new URL('./{wasm}', import.meta.url) }}).then(() => hydrate());\n"
+         init({{ module_or_path: new URL('./{wasm}', import.meta.url) }}).then(() => {{ hydrate(); document.documentElement.dataset.hydrated = 'true'; }});\n"
     );
     let boot_tmp = staging.join("boot.js");
     fs::write(&boot_tmp, boot_source).map_err(io("write", &boot_tmp))?;

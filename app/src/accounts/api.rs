@@ -11,6 +11,15 @@ mod ssr {
     pub use crate::request::*;
     use crate::error::AppError;
 
+    /// A plain form post is redirected by the server. With JavaScript the page does a
+    /// full load itself (see `reload_to`): the interface language may change with
+    /// who is signed in, and every string must follow.
+    pub fn redirect_plain_form(to: &str) {
+        if accepts_html() {
+            leptos_axum::redirect(to);
+        }
+    }
+
     pub fn port() -> Result<AccountsPort, AppError> {
         leptos::prelude::use_context::<AccountsPort>().ok_or(AppError::Internal)
     }
@@ -56,7 +65,7 @@ pub async fn sign_in(family: String, email: String, password: String) -> Result<
     };
     let session = port()?.sign_in(attempt).await.map_err(|e| map_err(e, email.trim()))?;
     set_cookie(SESSION_COOKIE, &session.token, session.max_age_secs);
-    leptos_axum::redirect("/");
+    redirect_plain_form("/");
     Ok(())
 }
 
@@ -68,7 +77,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         port()?.sign_out(&session.token_hash).await.map_err(|e| map_err(e, ""))?;
     }
     set_cookie(SESSION_COOKIE, "", 0);
-    leptos_axum::redirect("/");
+    redirect_plain_form("/");
     Ok(())
 }
 
@@ -127,6 +136,8 @@ impl SessionState {
             },
             |_| get_viewer(),
         );
+        reload_to(sign_in, "/");
+        reload_to(sign_out, "/");
         let state = SessionState { viewer, sign_in, sign_out, switch_account, set_locale };
         provide_context(state);
         state
@@ -135,4 +146,24 @@ impl SessionState {
 
 pub fn use_session() -> SessionState {
     expect_context::<SessionState>()
+}
+
+/// After sign-in or sign-out: a full page load, so that the whole page (language
+/// included) is rendered for the new session.
+pub fn reload_to<S>(action: ServerAction<S>, to: &'static str)
+where
+    S: leptos::server_fn::ServerFn + Send + Sync + Clone + 'static,
+    S::Output: Send + Sync + 'static,
+    S::Error: Send + Sync + 'static,
+{
+    Effect::new(move |_| {
+        if action.value().with(|v| matches!(v, Some(Ok(_)))) {
+            #[cfg(feature = "hydrate")]
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().assign(to);
+            }
+            #[cfg(not(feature = "hydrate"))]
+            let _ = to;
+        }
+    });
 }

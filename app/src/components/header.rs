@@ -38,8 +38,9 @@ fn LanguageSwitcher() -> impl IntoView {
     view! {
         <ActionForm action=action attr:class="lang-switch">
             <input type="hidden" name="locale" value=other.as_str()/>
-            <button type="submit" class="link-button" lang=other.as_str() aria-label=format!("{} ({})", i.t("nav.language"), other.endonym())>
-                {other.endonym()}
+            <button type="submit" class="link-button">
+                <span lang=other.as_str()>{other.endonym()}</span>
+                <span class="visually-hidden">{format!(" ({})", i.t("nav.language"))}</span>
             </button>
         </ActionForm>
     }

@@ -13,7 +13,7 @@ pub const DEMO_PASSWORD: &str = "guichet-demo";
 const USERS: &[(&str, &str, &str, &str, &[&str])] = &[
     ("claire.martin@example.com", "Claire Martin", "fr", "customer", &["100001", "100002", "100003"]),
     ("jean.dubois@example.com", "Jean Dubois", "fr", "customer", &["100003"]),
-    ("emma.wilson@example.com", "Emma Wilson", "en", "customer", &["100004"]),
+    ("emma.wilson@example.com", "Emma Wilson", "en", "customer", &["100004", "100005", "100006"]),
     ("watcher@example.com", "Lucas Bernard", "fr", "customer", &["100001"]),
     ("agent@example.com", "Sophie Agent", "fr", "agent", &[]),
     ("admin@example.com", "Alex Admin", "en", "admin", &[]),
@@ -24,6 +24,8 @@ const ACCOUNTS: &[(&str, &str)] = &[
     ("100002", "Atelier Lumière"),
     ("100003", "Cabinet Dubois"),
     ("100004", "Wilson & Co"),
+    ("100005", "Northwind Legal"),
+    ("100006", "Harbor Studio"),
 ];
 
 /// Inserts whatever part of the demo is missing; returns how many users were added.

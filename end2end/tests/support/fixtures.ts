@@ -1,0 +1,103 @@
+import { test as base, expect, Page, TestInfo } from '@playwright/test';
+import AxeBuilder from '@axe-core/playwright';
+
+export type Lang = 'fr' | 'en';
+
+/// The labels a person reads on the page, as the seed names them (French) and in
+/// English. Written here, not read from the catalogues, so a wrong label fails.
+export const L = {
+  fr: {
+    signIn: 'S’identifier',
+    esignature: 'eSignature et Rooms',
+    other: 'Autres produits',
+    email: 'E-mail',
+    password: 'Mot de passe',
+    badCredentials: 'E-mail ou mot de passe incorrect.',
+    manageTickets: 'GÉRER MES TICKETS',
+    switchAccount: 'Changer de compte',
+    signOut: 'Se déconnecter',
+    accountMenu: 'Menu du compte',
+    homeTitle: 'Comment pouvons-nous vous aider ?',
+    otherLanguage: 'English',
+  },
+  en: {
+    signIn: 'Sign in',
+    esignature: 'eSignature and Rooms',
+    other: 'Other products',
+    email: 'E-mail',
+    password: 'Password',
+    badCredentials: 'Wrong e-mail or password.',
+    manageTickets: 'MANAGE MY TICKETS',
+    switchAccount: 'Switch account',
+    signOut: 'Sign out',
+    accountMenu: 'Account menu',
+    homeTitle: 'How can we help?',
+    otherLanguage: 'Français',
+  },
+} as const;
+
+export const DEMO_PASSWORD = 'guichet-demo';
+export const CLAIRE = 'claire.martin@example.com';
+
+/// The demo customer whose preferred language is the test's: a user's preference
+/// decides the language once signed in, so each language has its own customer
+/// (both with three accounts; the first one, alphabetically, is active at sign-in).
+export const CUSTOMER = {
+  fr: { email: CLAIRE, name: 'Claire Martin', accounts: ['Atelier Lumière', 'Cabinet Dubois', 'Martin Conseil'] },
+  en: { email: 'emma.wilson@example.com', name: 'Emma Wilson', accounts: ['Harbor Studio', 'Northwind Legal', 'Wilson & Co'] },
+} as const;
+
+export function langOf(info: TestInfo): Lang {
+  return info.project.name.startsWith('fr') ? 'fr' : 'en';
+}
+
+export const test = base.extend<{ lang: Lang; t: (typeof L)[Lang]; customer: (typeof CUSTOMER)[Lang] }>({
+  lang: async ({}, use, info) => use(langOf(info)),
+  t: async ({ lang }, use) => use(L[lang]),
+  customer: async ({ lang }, use) => use(CUSTOMER[lang]),
+});
+export { expect };
+
+/// Waits until the WebAssembly bundle has hydrated the page (no-op without JS).
+export async function hydrated(page: Page) {
+  await page.locator('html[data-hydrated="true"]').waitFor({ state: 'attached', timeout: 15_000 });
+}
+
+/// Signs in as a person does: home, "Sign in", the product family, e-mail, password.
+export async function signIn(page: Page, t: (typeof L)[Lang], email: string, family: 'esignature' | 'other' = 'esignature', js = true) {
+  await page.goto('/');
+  if (js) await hydrated(page);
+  await page.getByRole('link', { name: t.signIn }).first().click();
+  await page.getByRole('link', { name: family === 'esignature' ? t.esignature : t.other }).click();
+  await page.getByLabel(t.email).fill(email);
+  await page.getByLabel(t.password).fill(DEMO_PASSWORD);
+  await page.getByRole('button', { name: t.signIn }).click();
+}
+
+/// axe-core, WCAG 2.2 A and AA rules: no violations.
+export async function expectAccessible(page: Page) {
+  const results = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'])
+    .analyze();
+  const summary = results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(summary).toEqual([]);
+}
+
+/// Opens the account menu and its "Switch account" part. The menu re-renders when the
+/// session changes (after sign-in or a switch), so the click is retried until open.
+export async function openAccountSwitcher(page: Page, t: (typeof L)[Lang]) {
+  const switcher = page.locator('.switch-account > summary', { hasText: t.switchAccount });
+  await expect(async () => {
+    if (!(await switcher.isVisible())) await page.locator('.account-menu > summary').click();
+    await expect(switcher).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 10_000 });
+  if ((await page.locator('.switch-account[open]').count()) === 0) await switcher.click();
+}
+
+export async function openAccountMenu(page: Page) {
+  const panel = page.locator('.account-menu .menu-panel');
+  await expect(async () => {
+    if (!(await panel.isVisible())) await page.locator('.account-menu > summary').click();
+    await expect(panel).toBeVisible({ timeout: 1000 });
+  }).toPass({ timeout: 10_000 });
+}
