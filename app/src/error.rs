@@ -56,6 +56,18 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::Request(value.to_string())
+        // Arguments that do not decode are the client's fault: a 400, not the
+        // framework's default 500.
+        let client_fault = matches!(
+            value,
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_)
+        );
+        let error = AppError::Request(value.to_string());
+        #[cfg(feature = "ssr")]
+        if client_fault {
+            return crate::request::reply_error(error);
+        }
+        let _ = client_fault;
+        error
     }
 }

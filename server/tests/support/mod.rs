@@ -1,0 +1,184 @@
+//! Test support: a real database per test (a SQLite file in a temporary folder, or a
+//! fresh PostgreSQL database when `TEST_DATABASE_URL` is set) and the real router.
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request, Response, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use sea_orm::{ConnectionTrait, Database};
+use server::config::Config;
+use server::AppState;
+use std::net::SocketAddr;
+use tower::ServiceExt;
+
+/// A database that exists for one test.
+pub struct TestDb {
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
+    TestDb { url, _dir: Some(dir) }
+}
+
+/// A new, empty PostgreSQL database, or `None` when `TEST_DATABASE_URL` is unset
+/// (CI sets it; a developer without PostgreSQL still runs the SQLite half).
+pub async fn postgres() -> Option<TestDb> {
+    let admin = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let name = format!("guichet_test_{}", uuid_like());
+    let conn = Database::connect(&admin).await.expect("connect to TEST_DATABASE_URL");
+    conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create a test database");
+    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin.clone());
+    Some(TestDb { url: format!("{base}/{name}"), _dir: None })
+}
+
+fn uuid_like() -> String {
+    use std::time::{SystemTime, UNIX_EPOCH};
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{:x}_{:x}", nanos, std::process::id())
+}
+
+/// Runs a test body on SQLite, and on PostgreSQL when configured.
+#[macro_export]
+macro_rules! on_every_database {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name(super::support::sqlite()).await;
+                }
+                #[tokio::test]
+                async fn postgres() {
+                    match super::support::postgres().await {
+                        Some(db) => super::$name(db).await,
+                        None => eprintln!("TEST_DATABASE_URL unset: PostgreSQL half not run"),
+                    }
+                }
+            }
+        )*
+    };
+}
+
+pub fn config(db: &TestDb) -> Config {
+    let dir = std::env::temp_dir();
+    let url = db.url.clone();
+    Config::from_lookup(|k| match k {
+        "DATABASE_URL" => Some(url.clone()),
+        "GUICHET_DATA_DIR" => Some(dir.join("guichet-test-data").display().to_string()),
+        "GUICHET_SIGNIN_MAX_FAILURES" => Some("5".into()),
+        "GUICHET_SIGNIN_MAX_FAILURES_PER_IP" => Some("8".into()),
+        _ => None,
+    })
+    .expect("test configuration")
+}
+
+/// The real application over a test database.
+pub struct TestApp {
+    pub state: AppState,
+    router: Router,
+}
+
+impl TestApp {
+    pub async fn start(db: &TestDb) -> Self {
+        Self::with_config(config(db)).await
+    }
+
+    pub async fn with_config(config: Config) -> Self {
+        let state = AppState::build(config).await.expect("application state");
+        let router = server::http::router(state.clone());
+        TestApp { state, router }
+    }
+
+    pub async fn send(&self, req: Request<Body>) -> Reply {
+        let res = self.router.clone().oneshot(req).await.expect("infallible router");
+        Reply::read(res).await
+    }
+
+    /// A server function called the way the browser's JavaScript calls it.
+    pub async fn call(&self, endpoint: &str, form: &str, cookie: Option<&str>) -> Reply {
+        let req = post(endpoint, cookie)
+            .header(header::ORIGIN, "http://127.0.0.1:3000")
+            .header(header::ACCEPT, "application/json")
+            .body(Body::from(form.to_owned()))
+            .expect("request");
+        self.send(req).await
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str, cookie: Option<&str>) -> Reply {
+        let form = format!(
+            "family=esignature&email={}&password={}",
+            urlencode(email),
+            urlencode(password)
+        );
+        self.call("/api/sign_in", &form, cookie).await
+    }
+
+    /// The signed-in user's e-mail for a session cookie, if the session is alive.
+    pub async fn viewer_email(&self, cookie: &str) -> Option<String> {
+        let reply = self.call("/api/viewer", "", Some(cookie)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let v: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+        v.get("email").and_then(|e| e.as_str()).map(str::to_owned)
+    }
+}
+
+/// A form POST to our host from a fixed client address; the caller adds Origin and
+/// Accept (what differs between JavaScript, plain forms and forgeries).
+pub fn post(path: &str, cookie: Option<&str>) -> axum::http::request::Builder {
+    let mut b = Request::post(path)
+        .header(header::HOST, "127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .extension(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b
+}
+
+pub fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: axum::http::HeaderMap,
+    pub body: String,
+}
+
+impl Reply {
+    async fn read(res: Response<Body>) -> Self {
+        let (parts, body) = res.into_parts();
+        let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        Reply {
+            status: parts.status,
+            headers: parts.headers,
+            body: String::from_utf8_lossy(&bytes).into_owned(),
+        }
+    }
+
+    /// `name=value` of the session cookie this reply sets, if any.
+    pub fn session_cookie(&self) -> Option<String> {
+        self.set_cookie("guichet_session").map(|c| c.split(';').next().unwrap_or_default().to_owned())
+    }
+
+    pub fn set_cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .map(str::to_owned)
+    }
+}
