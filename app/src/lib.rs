@@ -15,4 +15,4 @@ pub mod shell;
 
 pub use shell::App;
 #[cfg(feature = "ssr")]
-pub use shell::{shell, AssetManifest};
+pub use shell::{AssetManifest, shell};

@@ -40,7 +40,11 @@ pub trait Accounts: Send + Sync {
     async fn sign_in(&self, attempt: SignInAttempt) -> Result<NewSession, AccountsError>;
     async fn sign_out(&self, token_hash: &str) -> Result<(), AccountsError>;
     async fn switch_account(&self, token_hash: &str, account_id: i64) -> Result<(), AccountsError>;
-    async fn set_family(&self, token_hash: &str, family: ProductFamily) -> Result<(), AccountsError>;
+    async fn set_family(
+        &self,
+        token_hash: &str,
+        family: ProductFamily,
+    ) -> Result<(), AccountsError>;
     async fn set_locale(&self, user_id: i64, locale: Locale) -> Result<(), AccountsError>;
 }
 

@@ -4,7 +4,7 @@
 use crate::accounts::Viewer;
 use crate::error::AppError;
 use crate::i18n::Locale;
-use axum::http::{header, request::Parts, HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use std::net::IpAddr;
@@ -77,7 +77,10 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64) {
         "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
         if secure { "; Secure" } else { "" }
     );
-    if let (Some(res), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie)) {
+    if let (Some(res), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&cookie),
+    ) {
         res.append_header(header::SET_COOKIE, value);
     }
 }
@@ -93,7 +96,10 @@ pub fn set_page_csp() {
          img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
          frame-ancestors 'none'; form-action 'self'"
     );
-    if let (Some(res), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&policy)) {
+    if let (Some(res), Ok(value)) = (
+        use_context::<ResponseOptions>(),
+        HeaderValue::from_str(&policy),
+    ) {
         res.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
 }

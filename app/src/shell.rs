@@ -9,7 +9,7 @@ use crate::i18n::Locale;
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
 use leptos_router::components::{Route, Router, Routes};
-use leptos_router::{path, SsrMode};
+use leptos_router::{SsrMode, path};
 
 /// Hashed names of the browser bundle's files, written by `cargo xtask bundle`
 /// and provided by the server as context.

@@ -32,7 +32,10 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot create the data folder {path}: {source}")]
-    DataDir { path: String, source: std::io::Error },
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
     #[error("cannot open the database: {0}")]
     Database(sea_orm::DbErr),
     #[error("cannot migrate the database: {0}")]
@@ -49,8 +52,12 @@ impl AppState {
             path: config.data_dir.display().to_string(),
             source,
         })?;
-        let db = db::connect(&config.database_url).await.map_err(StartError::Database)?;
-        db::migrations::Migrator::up(&db, None).await.map_err(StartError::Migrate)?;
+        let db = db::connect(&config.database_url)
+            .await
+            .map_err(StartError::Database)?;
+        db::migrations::Migrator::up(&db, None)
+            .await
+            .map_err(StartError::Migrate)?;
         if config.demo {
             let added = services::demo::load(&db).await.map_err(StartError::Demo)?;
             if added > 0 {
@@ -72,6 +79,12 @@ impl AppState {
             config.signin_max_failures_per_email,
             config.signin_max_failures_per_ip,
         ));
-        Ok(AppState { config: Arc::new(config), db, accounts, leptos, assets })
+        Ok(AppState {
+            config: Arc::new(config),
+            db,
+            accounts,
+            leptos,
+            assets,
+        })
     }
 }

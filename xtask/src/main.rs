@@ -14,7 +14,8 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("bundle") => bundle(),
-        _ => Err("usage: cargo xtask bundle".into()),
+        Some("sizes") => sizes(&args[1..]),
+        _ => Err("usage: cargo xtask bundle | cargo xtask sizes FILE...".into()),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -78,8 +79,18 @@ fn bundle() -> Result<(), String> {
     if snippets.exists() {
         copy_dir(&snippets, &pkg.join("snippets"))?;
     }
-    let js = hashed_copy(&staging.join(format!("{OUT_NAME}.js")), &pkg, OUT_NAME, "js")?;
-    let wasm = hashed_copy(&staging.join(format!("{OUT_NAME}_bg.wasm")), &pkg, &format!("{OUT_NAME}_bg"), "wasm")?;
+    let js = hashed_copy(
+        &staging.join(format!("{OUT_NAME}.js")),
+        &pkg,
+        OUT_NAME,
+        "js",
+    )?;
+    let wasm = hashed_copy(
+        &staging.join(format!("{OUT_NAME}_bg.wasm")),
+        &pkg,
+        &format!("{OUT_NAME}_bg"),
+        "wasm",
+    )?;
     let css = hashed_copy(&root.join("style/main.css"), &pkg, OUT_NAME, "css")?;
     // No inline script on the page (the CSP forbids them): this tiny module starts
     // hydration.
@@ -104,6 +115,48 @@ fn bundle() -> Result<(), String> {
         println!("  {name:<40} raw {raw:>9}  gzip {gz:>9}  brotli {br:>9}");
     }
     Ok(())
+}
+
+/// Prints each file's size raw, gzip and brotli (at the levels the server's
+/// precompressed files use), and the total: what a first visit downloads.
+fn sizes(files: &[String]) -> Result<(), String> {
+    let mut total = [0usize; 3];
+    println!(
+        "{:<48} {:>10} {:>10} {:>10}",
+        "file", "raw", "gzip", "brotli"
+    );
+    for file in files {
+        let path = Path::new(file);
+        let bytes = fs::read(path).map_err(io("read", path))?;
+        let (gz, br) = compress(&bytes)?;
+        let row = [bytes.len(), gz.len(), br.len()];
+        for (t, v) in total.iter_mut().zip(row) {
+            *t += v;
+        }
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        println!("{name:<48} {:>10} {:>10} {:>10}", row[0], row[1], row[2]);
+    }
+    println!(
+        "{:<48} {:>10} {:>10} {:>10}",
+        "total", total[0], total[1], total[2]
+    );
+    Ok(())
+}
+
+fn compress(bytes: &[u8]) -> Result<(Vec<u8>, Vec<u8>), String> {
+    use std::io::Write;
+    let mut br = Vec::new();
+    {
+        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
+        w.write_all(bytes).map_err(|e| e.to_string())?;
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    gz.write_all(bytes).map_err(|e| e.to_string())?;
+    let gz = gz.finish().map_err(|e| e.to_string())?;
+    Ok((gz, br))
 }
 
 fn io<'a>(what: &'a str, path: &'a Path) -> impl Fn(std::io::Error) -> String + 'a {
@@ -143,7 +196,6 @@ fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
 /// Writes `.br` and `.gz` next to every file, at the highest levels: this runs once
 /// per build, and the server then sends them without compressing anything.
 fn precompress_tree(dir: &Path) -> Result<(), String> {
-    use std::io::Write;
     for entry in fs::read_dir(dir).map_err(io("read", dir))?.flatten() {
         let path = entry.path();
         if path.is_dir() {
@@ -151,16 +203,9 @@ fn precompress_tree(dir: &Path) -> Result<(), String> {
             continue;
         }
         let bytes = fs::read(&path).map_err(io("read", &path))?;
-        let mut br = Vec::new();
-        {
-            let mut w = brotli::CompressorWriter::new(&mut br, 4096, 11, 22);
-            w.write_all(&bytes).map_err(|e| e.to_string())?;
-        }
+        let (gz, br) = compress(&bytes)?;
         let br_path = PathBuf::from(format!("{}.br", path.display()));
         fs::write(&br_path, br).map_err(io("write", &br_path))?;
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
-        gz.write_all(&bytes).map_err(|e| e.to_string())?;
-        let gz = gz.finish().map_err(|e| e.to_string())?;
         let gz_path = PathBuf::from(format!("{}.gz", path.display()));
         fs::write(&gz_path, gz).map_err(io("write", &gz_path))?;
     }

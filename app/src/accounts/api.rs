@@ -7,9 +7,9 @@ use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 mod ssr {
+    use crate::error::AppError;
     pub use crate::ports::{AccountsError, AccountsPort};
     pub use crate::request::*;
-    use crate::error::AppError;
 
     /// A plain form post is redirected by the server. With JavaScript the page does a
     /// full load itself (see `reload_to`): the interface language may change with
@@ -27,8 +27,12 @@ mod ssr {
     /// Maps a port error to what the user may see; storage details go to the log.
     pub fn map_err(e: AccountsError, email: &str) -> AppError {
         let wire = match e {
-            AccountsError::BadCredentials => AppError::BadCredentials { email: email.to_owned() },
-            AccountsError::RateLimited => AppError::RateLimited { email: email.to_owned() },
+            AccountsError::BadCredentials => AppError::BadCredentials {
+                email: email.to_owned(),
+            },
+            AccountsError::RateLimited => AppError::RateLimited {
+                email: email.to_owned(),
+            },
             AccountsError::NotAMember => AppError::NotFound,
             AccountsError::Storage(detail) => {
                 leptos::logging::error!("accounts storage error: {detail}");
@@ -48,10 +52,13 @@ pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
 /// Signs in with the product family chosen first, then e-mail and password.
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(family: String, email: String, password: String) -> Result<(), AppError> {
-    use crate::domain::{email as mail, ProductFamily};
+    use crate::domain::{ProductFamily, email as mail};
     use ssr::*;
-    let family = ProductFamily::parse(&family)
-        .ok_or_else(|| reply_error(AppError::Invalid { field: "family".into() }))?;
+    let family = ProductFamily::parse(&family).ok_or_else(|| {
+        reply_error(AppError::Invalid {
+            field: "family".into(),
+        })
+    })?;
     if email.len() > 320 || password.len() > 1024 {
         return Err(map_err(AccountsError::BadCredentials, ""));
     }
@@ -63,7 +70,10 @@ pub async fn sign_in(family: String, email: String, password: String) -> Result<
         ip: ctx.client_ip,
         previous_token_hash: ctx.session.map(|s| s.token_hash),
     };
-    let session = port()?.sign_in(attempt).await.map_err(|e| map_err(e, email.trim()))?;
+    let session = port()?
+        .sign_in(attempt)
+        .await
+        .map_err(|e| map_err(e, email.trim()))?;
     set_cookie(SESSION_COOKIE, &session.token, session.max_age_secs);
     redirect_plain_form("/");
     Ok(())
@@ -74,7 +84,10 @@ pub async fn sign_in(family: String, email: String, password: String) -> Result<
 pub async fn sign_out() -> Result<(), AppError> {
     use ssr::*;
     if let Some(session) = current_session() {
-        port()?.sign_out(&session.token_hash).await.map_err(|e| map_err(e, ""))?;
+        port()?
+            .sign_out(&session.token_hash)
+            .await
+            .map_err(|e| map_err(e, ""))?;
     }
     set_cookie(SESSION_COOKIE, "", 0);
     redirect_plain_form("/");
@@ -97,8 +110,11 @@ pub async fn switch_account(account_id: i64) -> Result<(), AppError> {
 pub async fn set_locale(locale: String) -> Result<(), AppError> {
     use crate::i18n::Locale;
     use ssr::*;
-    let locale = Locale::parse(&locale)
-        .ok_or_else(|| reply_error(AppError::Invalid { field: "locale".into() }))?;
+    let locale = Locale::parse(&locale).ok_or_else(|| {
+        reply_error(AppError::Invalid {
+            field: "locale".into(),
+        })
+    })?;
     set_cookie(LOCALE_COOKIE, locale.as_str(), 60 * 60 * 24 * 365);
     if let Some(session) = current_session() {
         port()?
@@ -138,7 +154,13 @@ impl SessionState {
         );
         reload_to(sign_in, "/");
         reload_to(sign_out, "/");
-        let state = SessionState { viewer, sign_in, sign_out, switch_account, set_locale };
+        let state = SessionState {
+            viewer,
+            sign_in,
+            sign_out,
+            switch_account,
+            set_locale,
+        };
         provide_context(state);
         state
     }

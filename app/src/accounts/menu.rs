@@ -2,8 +2,8 @@
 //! (MANAGE MY TICKETS, Switch account, Sign out). Built on <details> so that it opens
 //! with the keyboard and without JavaScript.
 
-use super::api::use_session;
 use super::Viewer;
+use super::api::use_session;
 use crate::i18n::use_locale;
 use leptos::prelude::*;
 

@@ -61,8 +61,16 @@ mod tests {
             locale: Locale::Fr,
             family: None,
             accounts: vec![
-                AccountSummary { id: 7, number: "100001".into(), name: "Martin Conseil".into() },
-                AccountSummary { id: 8, number: "100002".into(), name: "Atelier Lumière".into() },
+                AccountSummary {
+                    id: 7,
+                    number: "100001".into(),
+                    name: "Martin Conseil".into(),
+                },
+                AccountSummary {
+                    id: 8,
+                    number: "100002".into(),
+                    name: "Atelier Lumière".into(),
+                },
             ],
             active_account_id: Some(8),
         }
@@ -71,7 +79,10 @@ mod tests {
     #[test]
     fn active_account_and_initials() {
         let v = viewer();
-        assert_eq!(v.active_account().map(|a| a.name.as_str()), Some("Atelier Lumière"));
+        assert_eq!(
+            v.active_account().map(|a| a.name.as_str()),
+            Some("Atelier Lumière")
+        );
         assert_eq!(v.initials(), "CM");
     }
 }

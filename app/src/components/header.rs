@@ -2,7 +2,7 @@
 
 use crate::accounts::api::use_session;
 use crate::accounts::menu::AccountArea;
-use crate::i18n::{use_locale, Locale};
+use crate::i18n::{Locale, use_locale};
 use leptos::prelude::*;
 
 #[component]
@@ -26,7 +26,11 @@ pub fn SiteHeader() -> impl IntoView {
 fn LanguageSwitcher() -> impl IntoView {
     let i = use_locale();
     let action = use_session().set_locale;
-    let other = if i == Locale::Fr { Locale::En } else { Locale::Fr };
+    let other = if i == Locale::Fr {
+        Locale::En
+    } else {
+        Locale::Fr
+    };
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
             #[cfg(feature = "hydrate")]

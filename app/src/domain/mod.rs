@@ -2,6 +2,7 @@
 
 pub mod email;
 pub mod family;
+pub mod forms;
 pub mod role;
 
 pub use family::ProductFamily;

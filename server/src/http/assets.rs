@@ -2,8 +2,8 @@
 //! precompressed brotli and gzip files served when the browser accepts them.
 
 use app::AssetManifest;
-use axum::http::{header, HeaderValue};
 use axum::Router;
+use axum::http::{HeaderValue, header};
 use std::path::Path;
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;

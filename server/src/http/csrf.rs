@@ -5,7 +5,7 @@
 //! headers" defence, and it needs no token in every form.
 
 use axum::extract::Request;
-use axum::http::{header, HeaderMap, Method, StatusCode};
+use axum::http::{HeaderMap, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
@@ -38,7 +38,9 @@ fn comes_from_us(headers: &HeaderMap) -> bool {
 
 /// "https://example.com:8443" -> "example.com:8443"; "null" and garbage -> None.
 fn origin_host(origin: &str) -> Option<&str> {
-    let rest = origin.strip_prefix("https://").or_else(|| origin.strip_prefix("http://"))?;
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"))?;
     (!rest.is_empty() && !rest.contains('/')).then_some(rest)
 }
 
@@ -57,12 +59,27 @@ mod tests {
 
     #[test]
     fn same_origin_passes_cross_site_fails() {
-        assert!(comes_from_us(&headers(&[("sec-fetch-site", "same-origin")])));
-        assert!(!comes_from_us(&headers(&[("sec-fetch-site", "cross-site")])));
+        assert!(comes_from_us(&headers(&[(
+            "sec-fetch-site",
+            "same-origin"
+        )])));
+        assert!(!comes_from_us(&headers(&[(
+            "sec-fetch-site",
+            "cross-site"
+        )])));
         assert!(!comes_from_us(&headers(&[("sec-fetch-site", "same-site")])));
-        assert!(comes_from_us(&headers(&[("origin", "http://127.0.0.1:3000"), ("host", "127.0.0.1:3000")])));
-        assert!(!comes_from_us(&headers(&[("origin", "https://evil.example"), ("host", "127.0.0.1:3000")])));
-        assert!(!comes_from_us(&headers(&[("origin", "null"), ("host", "127.0.0.1:3000")])));
+        assert!(comes_from_us(&headers(&[
+            ("origin", "http://127.0.0.1:3000"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!comes_from_us(&headers(&[
+            ("origin", "https://evil.example"),
+            ("host", "127.0.0.1:3000")
+        ])));
+        assert!(!comes_from_us(&headers(&[
+            ("origin", "null"),
+            ("host", "127.0.0.1:3000")
+        ])));
         assert!(comes_from_us(&headers(&[])));
     }
 }

@@ -3,7 +3,7 @@
 
 use crate::AppState;
 use app::i18n::Locale;
-use app::request::{RequestContext, LOCALE_COOKIE, SESSION_COOKIE};
+use app::request::{LOCALE_COOKIE, RequestContext, SESSION_COOKIE};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header;
 use axum::middleware::Next;
@@ -32,7 +32,10 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     let locale = session
         .as_ref()
         .map(|s| s.viewer.locale)
-        .or_else(|| jar.get(LOCALE_COOKIE).and_then(|c| Locale::parse(c.value())))
+        .or_else(|| {
+            jar.get(LOCALE_COOKIE)
+                .and_then(|c| Locale::parse(c.value()))
+        })
         .or(accept_language)
         .unwrap_or_default();
     let client_ip = req

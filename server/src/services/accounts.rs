@@ -39,7 +39,11 @@ fn new_token() -> String {
 }
 
 impl AccountsService {
-    pub fn new(db: DatabaseConnection, max_failures_per_email: u32, max_failures_per_ip: u32) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        max_failures_per_email: u32,
+        max_failures_per_ip: u32,
+    ) -> Self {
         Self {
             db,
             max_failures_per_email: max_failures_per_email.into(),
@@ -51,11 +55,16 @@ impl AccountsService {
     /// unknown or expired.
     pub async fn resolve(&self, token: &str) -> Result<Option<CurrentSession>, DbErr> {
         let token_hash = hash_token(token);
-        let Some(s) = session::Entity::find_by_id(token_hash.clone()).one(&self.db).await? else {
+        let Some(s) = session::Entity::find_by_id(token_hash.clone())
+            .one(&self.db)
+            .await?
+        else {
             return Ok(None);
         };
         if s.expires_at < Utc::now() {
-            session::Entity::delete_by_id(token_hash).exec(&self.db).await?;
+            session::Entity::delete_by_id(token_hash)
+                .exec(&self.db)
+                .await?;
             return Ok(None);
         }
         let Some(u) = user::Entity::find_by_id(s.user_id).one(&self.db).await? else {
@@ -95,20 +104,36 @@ impl AccountsService {
             .all(&self.db)
             .await?
             .into_iter()
-            .map(|a| AccountSummary { id: a.id, number: a.number, name: a.name })
+            .map(|a| AccountSummary {
+                id: a.id,
+                number: a.number,
+                name: a.name,
+            })
             .collect())
     }
 
-    async fn recent_failures(&self, column: sign_in_attempt::Column, value: String) -> Result<u64, DbErr> {
+    async fn recent_failures(
+        &self,
+        column: sign_in_attempt::Column,
+        value: String,
+    ) -> Result<u64, DbErr> {
         sign_in_attempt::Entity::find()
             .filter(column.eq(value))
             .filter(sign_in_attempt::Column::Succeeded.eq(false))
-            .filter(sign_in_attempt::Column::AttemptedAt.gt(Utc::now() - Duration::minutes(RATE_WINDOW_MINUTES)))
+            .filter(
+                sign_in_attempt::Column::AttemptedAt
+                    .gt(Utc::now() - Duration::minutes(RATE_WINDOW_MINUTES)),
+            )
             .count(&self.db)
             .await
     }
 
-    async fn record_attempt(&self, email: &str, ip: Option<String>, succeeded: bool) -> Result<(), DbErr> {
+    async fn record_attempt(
+        &self,
+        email: &str,
+        ip: Option<String>,
+        succeeded: bool,
+    ) -> Result<(), DbErr> {
         sign_in_attempt::ActiveModel {
             email: Set(email.to_owned()),
             ip: Set(ip),
@@ -127,17 +152,22 @@ impl Accounts for AccountsService {
     async fn sign_in(&self, attempt: SignInAttempt) -> Result<NewSession, AccountsError> {
         let ip = attempt.ip.map(|ip| ip.to_string());
         // Limits first, before any password work: a locked-out guesser learns nothing.
-        if self.recent_failures(sign_in_attempt::Column::Email, attempt.email.clone()).await.map_err(storage)?
+        if self
+            .recent_failures(sign_in_attempt::Column::Email, attempt.email.clone())
+            .await
+            .map_err(storage)?
             >= self.max_failures_per_email
         {
             return Err(AccountsError::RateLimited);
         }
-        if let Some(ip) = &ip {
-            if self.recent_failures(sign_in_attempt::Column::Ip, ip.clone()).await.map_err(storage)?
+        if let Some(ip) = &ip
+            && self
+                .recent_failures(sign_in_attempt::Column::Ip, ip.clone())
+                .await
+                .map_err(storage)?
                 >= self.max_failures_per_ip
-            {
-                return Err(AccountsError::RateLimited);
-            }
+        {
+            return Err(AccountsError::RateLimited);
         }
         let found = user::Entity::find()
             .filter(user::Column::Email.eq(attempt.email.clone()))
@@ -147,22 +177,34 @@ impl Accounts for AccountsService {
         let user = match found {
             Some(u) if password::verify(&attempt.password, &u.password_hash) => u,
             Some(_) => {
-                self.record_attempt(&attempt.email, ip, false).await.map_err(storage)?;
+                self.record_attempt(&attempt.email, ip, false)
+                    .await
+                    .map_err(storage)?;
                 return Err(AccountsError::BadCredentials);
             }
             None => {
                 password::burn_time(&attempt.password);
-                self.record_attempt(&attempt.email, ip, false).await.map_err(storage)?;
+                self.record_attempt(&attempt.email, ip, false)
+                    .await
+                    .map_err(storage)?;
                 return Err(AccountsError::BadCredentials);
             }
         };
-        let first_account = self.accounts_of(user.id).await.map_err(storage)?.first().map(|a| a.id);
+        let first_account = self
+            .accounts_of(user.id)
+            .await
+            .map_err(storage)?
+            .first()
+            .map(|a| a.id);
         let token = new_token();
         let now = Utc::now();
         let txn = self.db.begin().await.map_err(storage)?;
         // Rotation: whatever session the browser had is ended, a new id is issued.
         if let Some(previous) = attempt.previous_token_hash {
-            session::Entity::delete_by_id(previous).exec(&txn).await.map_err(storage)?;
+            session::Entity::delete_by_id(previous)
+                .exec(&txn)
+                .await
+                .map_err(storage)?;
         }
         session::ActiveModel {
             token_hash: Set(hash_token(&token)),
@@ -176,8 +218,13 @@ impl Accounts for AccountsService {
         .await
         .map_err(storage)?;
         txn.commit().await.map_err(storage)?;
-        self.record_attempt(&attempt.email, ip, true).await.map_err(storage)?;
-        Ok(NewSession { token, max_age_secs: SESSION_DAYS * 24 * 3600 })
+        self.record_attempt(&attempt.email, ip, true)
+            .await
+            .map_err(storage)?;
+        Ok(NewSession {
+            token,
+            max_age_secs: SESSION_DAYS * 24 * 3600,
+        })
     }
 
     async fn sign_out(&self, token_hash: &str) -> Result<(), AccountsError> {
@@ -207,7 +254,11 @@ impl Accounts for AccountsService {
         Ok(())
     }
 
-    async fn set_family(&self, token_hash: &str, family: ProductFamily) -> Result<(), AccountsError> {
+    async fn set_family(
+        &self,
+        token_hash: &str,
+        family: ProductFamily,
+    ) -> Result<(), AccountsError> {
         session::Entity::update_many()
             .col_expr(session::Column::Family, Expr::value(family.as_str()))
             .filter(session::Column::TokenHash.eq(token_hash))

@@ -11,10 +11,34 @@ pub const DEMO_PASSWORD: &str = "guichet-demo";
 
 /// (e-mail, name, locale, role, accounts by number)
 const USERS: &[(&str, &str, &str, &str, &[&str])] = &[
-    ("claire.martin@example.com", "Claire Martin", "fr", "customer", &["100001", "100002", "100003"]),
-    ("jean.dubois@example.com", "Jean Dubois", "fr", "customer", &["100003"]),
-    ("emma.wilson@example.com", "Emma Wilson", "en", "customer", &["100004", "100005", "100006"]),
-    ("watcher@example.com", "Lucas Bernard", "fr", "customer", &["100001"]),
+    (
+        "claire.martin@example.com",
+        "Claire Martin",
+        "fr",
+        "customer",
+        &["100001", "100002", "100003"],
+    ),
+    (
+        "jean.dubois@example.com",
+        "Jean Dubois",
+        "fr",
+        "customer",
+        &["100003"],
+    ),
+    (
+        "emma.wilson@example.com",
+        "Emma Wilson",
+        "en",
+        "customer",
+        &["100004", "100005", "100006"],
+    ),
+    (
+        "watcher@example.com",
+        "Lucas Bernard",
+        "fr",
+        "customer",
+        &["100001"],
+    ),
     ("agent@example.com", "Sophie Agent", "fr", "agent", &[]),
     ("admin@example.com", "Alex Admin", "en", "admin", &[]),
 ];
@@ -78,9 +102,12 @@ pub async fn load(db: &DatabaseConnection) -> Result<usize, DbErr> {
         .await?;
         for number in *numbers {
             if let Some((_, account_id)) = account_ids.iter().find(|(n, _)| n == number) {
-                membership::ActiveModel { user_id: Set(u.id), account_id: Set(*account_id) }
-                    .insert(&txn)
-                    .await?;
+                membership::ActiveModel {
+                    user_id: Set(u.id),
+                    account_id: Set(*account_id),
+                }
+                .insert(&txn)
+                .await?;
             }
         }
         added += 1;

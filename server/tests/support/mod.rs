@@ -2,14 +2,14 @@
 //! fresh PostgreSQL database when `TEST_DATABASE_URL` is set) and the real router.
 #![allow(dead_code)]
 
+use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
-use axum::http::{header, Request, Response, StatusCode};
-use axum::Router;
+use axum::http::{Request, Response, StatusCode, header};
 use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, Database};
-use server::config::Config;
 use server::AppState;
+use server::config::Config;
 use std::net::SocketAddr;
 use tower::ServiceExt;
 
@@ -22,25 +22,41 @@ pub struct TestDb {
 pub fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temporary folder");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-    TestDb { url, _dir: Some(dir) }
+    TestDb {
+        url,
+        _dir: Some(dir),
+    }
 }
 
 /// A new, empty PostgreSQL database, or `None` when `TEST_DATABASE_URL` is unset
 /// (CI sets it; a developer without PostgreSQL still runs the SQLite half).
 pub async fn postgres() -> Option<TestDb> {
-    let admin = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+    let admin = std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())?;
     let name = format!("guichet_test_{}", uuid_like());
-    let conn = Database::connect(&admin).await.expect("connect to TEST_DATABASE_URL");
+    let conn = Database::connect(&admin)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
     conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await
         .expect("create a test database");
-    let base = admin.rsplit_once('/').map(|(b, _)| b.to_owned()).unwrap_or(admin.clone());
-    Some(TestDb { url: format!("{base}/{name}"), _dir: None })
+    let base = admin
+        .rsplit_once('/')
+        .map(|(b, _)| b.to_owned())
+        .unwrap_or(admin.clone());
+    Some(TestDb {
+        url: format!("{base}/{name}"),
+        _dir: None,
+    })
 }
 
 fn uuid_like() -> String {
     use std::time::{SystemTime, UNIX_EPOCH};
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
     format!("{:x}_{:x}", nanos, std::process::id())
 }
 
@@ -97,7 +113,12 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self.router.clone().oneshot(req).await.expect("infallible router");
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("infallible router");
         Reply::read(res).await
     }
 
@@ -145,7 +166,9 @@ pub fn post(path: &str, cookie: Option<&str>) -> axum::http::request::Builder {
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -160,7 +183,11 @@ pub struct Reply {
 impl Reply {
     async fn read(res: Response<Body>) -> Self {
         let (parts, body) = res.into_parts();
-        let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+        let bytes = body
+            .collect()
+            .await
+            .map(|b| b.to_bytes())
+            .unwrap_or_default();
         Reply {
             status: parts.status,
             headers: parts.headers,
@@ -170,7 +197,8 @@ impl Reply {
 
     /// `name=value` of the session cookie this reply sets, if any.
     pub fn session_cookie(&self) -> Option<String> {
-        self.set_cookie("guichet_session").map(|c| c.split(';').next().unwrap_or_default().to_owned())
+        self.set_cookie("guichet_session")
+            .map(|c| c.split(';').next().unwrap_or_default().to_owned())
     }
 
     pub fn set_cookie(&self, name: &str) -> Option<String> {

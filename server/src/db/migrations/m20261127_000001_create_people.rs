@@ -68,7 +68,11 @@ impl MigrationTrait for Migration {
                     .table(Memberships::Table)
                     .col(big_integer(Memberships::UserId))
                     .col(big_integer(Memberships::AccountId))
-                    .primary_key(Index::create().col(Memberships::UserId).col(Memberships::AccountId))
+                    .primary_key(
+                        Index::create()
+                            .col(Memberships::UserId)
+                            .col(Memberships::AccountId),
+                    )
                     .foreign_key(
                         ForeignKey::create()
                             .from(Memberships::Table, Memberships::UserId)
@@ -96,8 +100,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager.drop_table(Table::drop().table(Memberships::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Accounts::Table).to_owned()).await?;
-        manager.drop_table(Table::drop().table(Users::Table).to_owned()).await
+        manager
+            .drop_table(Table::drop().table(Memberships::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Accounts::Table).to_owned())
+            .await?;
+        manager
+            .drop_table(Table::drop().table(Users::Table).to_owned())
+            .await
     }
 }
