@@ -60,9 +60,7 @@ impl FromServerFnError for AppError {
         // framework's default 500.
         let client_fault = matches!(
             value,
-            ServerFnErrorErr::Args(_)
-                | ServerFnErrorErr::MissingArg(_)
-                | ServerFnErrorErr::Deserialization(_)
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_)
         );
         let error = AppError::Request(value.to_string());
         #[cfg(feature = "ssr")]

@@ -138,10 +138,7 @@ mod tests {
     fn every_key_used_in_the_code_exists() {
         let en = keys(Locale::En);
         let mut missing = Vec::new();
-        let mut stack = vec![std::path::PathBuf::from(concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/src"
-        ))];
+        let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
         while let Some(path) = stack.pop() {
             let Ok(entries) = std::fs::read_dir(&path) else {
                 continue;
@@ -162,10 +159,7 @@ mod tests {
                 }
             }
         }
-        assert!(
-            missing.is_empty(),
-            "keys missing from the catalogues: {missing:?}"
-        );
+        assert!(missing.is_empty(), "keys missing from the catalogues: {missing:?}");
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod ports;
 #[cfg(feature = "ssr")]
 pub mod request;
 pub mod shell;
+pub mod tickets;
 
 pub use shell::App;
 #[cfg(feature = "ssr")]

@@ -1,8 +1,11 @@
 //! (ssr) What server functions may ask of the server. The server implements these
 //! traits over its database and hands them over through Leptos context.
 
+use crate::accounts::Viewer;
 use crate::domain::ProductFamily;
+use crate::domain::forms::FormSet;
 use crate::i18n::Locale;
+use crate::tickets::{QueueFilter, QueuePage, TicketDetail};
 use async_trait::async_trait;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -40,12 +43,28 @@ pub trait Accounts: Send + Sync {
     async fn sign_in(&self, attempt: SignInAttempt) -> Result<NewSession, AccountsError>;
     async fn sign_out(&self, token_hash: &str) -> Result<(), AccountsError>;
     async fn switch_account(&self, token_hash: &str, account_id: i64) -> Result<(), AccountsError>;
-    async fn set_family(
-        &self,
-        token_hash: &str,
-        family: ProductFamily,
-    ) -> Result<(), AccountsError>;
+    async fn set_family(&self, token_hash: &str, family: ProductFamily) -> Result<(), AccountsError>;
     async fn set_locale(&self, user_id: i64, locale: Locale) -> Result<(), AccountsError>;
 }
 
 pub type AccountsPort = Arc<dyn Accounts>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TicketsError {
+    /// Missing, or not the viewer's to see: the same answer either way.
+    #[error("no such ticket")]
+    NotFound,
+    #[error("storage: {0}")]
+    Storage(String),
+}
+
+#[async_trait]
+pub trait Tickets: Send + Sync {
+    /// The forms of every product family, as loaded from the configuration.
+    fn forms(&self) -> Arc<FormSet>;
+    fn max_upload_bytes(&self) -> u64;
+    async fn queue(&self, viewer: &Viewer, filter: QueueFilter) -> Result<QueuePage, TicketsError>;
+    async fn detail(&self, viewer: &Viewer, number: &str) -> Result<TicketDetail, TicketsError>;
+}
+
+pub type TicketsPort = Arc<dyn Tickets>;

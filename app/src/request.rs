@@ -21,6 +21,16 @@ pub struct RequestContext {
     pub secure_cookies: bool,
 }
 
+/// A ticket form posted without JavaScript that must be shown again: provided as
+/// context when the server renders the form in answer to the POST.
+#[derive(Clone, Debug)]
+pub struct FormSubmission {
+    pub family: crate::domain::ProductFamily,
+    pub values: std::collections::BTreeMap<String, String>,
+    pub errors: Vec<crate::domain::forms::FieldError>,
+    pub idempotency_key: String,
+}
+
 /// A signed-in session. Holds the hash of the session token: never serialised.
 #[derive(Clone, Debug)]
 pub struct CurrentSession {
@@ -77,10 +87,7 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64) {
         "{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_secs}{}",
         if secure { "; Secure" } else { "" }
     );
-    if let (Some(res), Ok(value)) = (
-        use_context::<ResponseOptions>(),
-        HeaderValue::from_str(&cookie),
-    ) {
+    if let (Some(res), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie)) {
         res.append_header(header::SET_COOKIE, value);
     }
 }
@@ -96,10 +103,17 @@ pub fn set_page_csp() {
          img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
          frame-ancestors 'none'; form-action 'self'"
     );
-    if let (Some(res), Ok(value)) = (
-        use_context::<ResponseOptions>(),
-        HeaderValue::from_str(&policy),
-    ) {
+    if let (Some(res), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&policy)) {
         res.insert_header(header::CONTENT_SECURITY_POLICY, value);
     }
+}
+
+/// A fresh random key for a form.
+pub fn new_idempotency_key() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
+}
+
+/// Today in UTC, YYYY-MM-DD.
+pub fn today() -> String {
+    chrono::Utc::now().date_naive().to_string()
 }

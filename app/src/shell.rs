@@ -6,6 +6,9 @@ use crate::components::header::SiteHeader;
 use crate::components::not_found::NotFound;
 use crate::help::home::HomePage;
 use crate::i18n::Locale;
+use crate::tickets::detail::TicketPage;
+use crate::tickets::new::NewTicket;
+use crate::tickets::queue::QueuePage;
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
 use leptos_router::components::{Route, Router, Routes};
@@ -26,9 +29,7 @@ pub struct AssetManifest {
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     use leptos_meta::MetaTags;
     let _ = options;
-    let locale = crate::request::request_context()
-        .map(|c| c.locale)
-        .unwrap_or_default();
+    let locale = crate::request::request_context().map(|c| c.locale).unwrap_or_default();
     let assets = use_context::<AssetManifest>().map(|a| {
         view! {
             <link rel="stylesheet" href=a.css/>
@@ -59,9 +60,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 fn page_locale() -> Locale {
     #[cfg(feature = "ssr")]
     {
-        crate::request::request_context()
-            .map(|c| c.locale)
-            .unwrap_or_default()
+        crate::request::request_context().map(|c| c.locale).unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
     {
@@ -111,6 +110,9 @@ fn Layout() -> impl IntoView {
             <Routes fallback=NotFound>
                 <Route path=path!("") view=HomePage ssr=SsrMode::Async/>
                 <Route path=path!("signin") view=SignInPage ssr=SsrMode::Async/>
+                <Route path=path!("tickets") view=QueuePage ssr=SsrMode::Async/>
+                <Route path=path!("tickets/new") view=NewTicket ssr=SsrMode::Async/>
+                <Route path=path!("tickets/:number") view=TicketPage ssr=SsrMode::Async/>
             </Routes>
         </main>
     }

@@ -30,6 +30,10 @@ pub struct Config {
     pub site_dir: PathBuf,
     /// `GUICHET_DEMO`: load the demo data at start-up (idempotent).
     pub demo: bool,
+    /// `GUICHET_MAX_UPLOAD_BYTES`: the largest attachment accepted.
+    pub max_upload_bytes: u64,
+    /// `GUICHET_FORMS`: a forms file replacing the built-in `config/forms.toml`.
+    pub forms_path: Option<PathBuf>,
     /// `GUICHET_SIGNIN_MAX_FAILURES`: failed sign-ins per e-mail per 15 minutes.
     pub signin_max_failures_per_email: u32,
     /// `GUICHET_SIGNIN_MAX_FAILURES_PER_IP`: failed sign-ins per address per 15 minutes.
@@ -54,17 +58,8 @@ impl Config {
         };
         let data_dir = PathBuf::from(var("GUICHET_DATA_DIR").unwrap_or_else(|| "./data".into()));
         let database_url = match var("DATABASE_URL") {
-            None => format!(
-                "sqlite://{}?mode=rwc",
-                data_dir.join("guichet.db").display()
-            ),
-            Some(v)
-                if v.starts_with("sqlite:")
-                    || v.starts_with("postgres://")
-                    || v.starts_with("postgresql://") =>
-            {
-                v
-            }
+            None => format!("sqlite://{}?mode=rwc", data_dir.join("guichet.db").display()),
+            Some(v) if v.starts_with("sqlite:") || v.starts_with("postgres://") || v.starts_with("postgresql://") => v,
             Some(v) => {
                 return Err(ConfigError::Invalid {
                     var: "DATABASE_URL",
@@ -75,9 +70,7 @@ impl Config {
         };
         let base_url = match var("GUICHET_BASE_URL") {
             None => format!("http://{addr}"),
-            Some(v) if v.starts_with("http://") || v.starts_with("https://") => {
-                v.trim_end_matches('/').to_owned()
-            }
+            Some(v) if v.starts_with("http://") || v.starts_with("https://") => v.trim_end_matches('/').to_owned(),
             Some(v) => {
                 return Err(ConfigError::Invalid {
                     var: "GUICHET_BASE_URL",
@@ -92,21 +85,17 @@ impl Config {
             data_dir,
             base_url,
             secure_cookies: flag(&var, "GUICHET_SECURE_COOKIES", false)?,
-            site_dir: PathBuf::from(
-                var("GUICHET_SITE_DIR").unwrap_or_else(|| "./target/site".into()),
-            ),
+            site_dir: PathBuf::from(var("GUICHET_SITE_DIR").unwrap_or_else(|| "./target/site".into())),
             demo: flag(&var, "GUICHET_DEMO", true)?,
+            max_upload_bytes: number(&var, "GUICHET_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)?.into(),
+            forms_path: var("GUICHET_FORMS").map(PathBuf::from),
             signin_max_failures_per_email: number(&var, "GUICHET_SIGNIN_MAX_FAILURES", 5)?,
             signin_max_failures_per_ip: number(&var, "GUICHET_SIGNIN_MAX_FAILURES_PER_IP", 50)?,
         })
     }
 }
 
-fn flag(
-    var: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: bool,
-) -> Result<bool, ConfigError> {
+fn flag(var: &impl Fn(&str) -> Option<String>, name: &'static str, default: bool) -> Result<bool, ConfigError> {
     match var(name).map(|v| v.trim().to_ascii_lowercase()) {
         None => Ok(default),
         Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
@@ -119,23 +108,14 @@ fn flag(
     }
 }
 
-fn number(
-    var: &impl Fn(&str) -> Option<String>,
-    name: &'static str,
-    default: u32,
-) -> Result<u32, ConfigError> {
+fn number(var: &impl Fn(&str) -> Option<String>, name: &'static str, default: u32) -> Result<u32, ConfigError> {
     match var(name) {
         None => Ok(default),
-        Some(v) => v
-            .trim()
-            .parse()
-            .ok()
-            .filter(|n| *n > 0)
-            .ok_or(ConfigError::Invalid {
-                var: name,
-                value: v,
-                expected: "a whole number above zero",
-            }),
+        Some(v) => v.trim().parse().ok().filter(|n| *n > 0).ok_or(ConfigError::Invalid {
+            var: name,
+            value: v,
+            expected: "a whole number above zero",
+        }),
     }
 }
 
@@ -145,10 +125,7 @@ mod tests {
     use std::collections::HashMap;
 
     fn parse(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
-        let map: HashMap<String, String> = pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         Config::from_lookup(|k| map.get(k).cloned())
     }
 
@@ -164,21 +141,13 @@ mod tests {
 
     #[test]
     fn bad_values_name_the_variable() {
-        let e = parse(&[("GUICHET_ADDR", "nowhere")])
-            .unwrap_err()
-            .to_string();
+        let e = parse(&[("GUICHET_ADDR", "nowhere")]).unwrap_err().to_string();
         assert!(e.starts_with("GUICHET_ADDR:"), "{e}");
-        let e = parse(&[("GUICHET_SECURE_COOKIES", "maybe")])
-            .unwrap_err()
-            .to_string();
+        let e = parse(&[("GUICHET_SECURE_COOKIES", "maybe")]).unwrap_err().to_string();
         assert!(e.starts_with("GUICHET_SECURE_COOKIES:"), "{e}");
-        let e = parse(&[("DATABASE_URL", "mysql://x")])
-            .unwrap_err()
-            .to_string();
+        let e = parse(&[("DATABASE_URL", "mysql://x")]).unwrap_err().to_string();
         assert!(e.starts_with("DATABASE_URL:"), "{e}");
-        let e = parse(&[("GUICHET_BASE_URL", "example.com")])
-            .unwrap_err()
-            .to_string();
+        let e = parse(&[("GUICHET_BASE_URL", "example.com")]).unwrap_err().to_string();
         assert!(e.starts_with("GUICHET_BASE_URL:"), "{e}");
     }
 

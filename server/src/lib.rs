@@ -3,14 +3,17 @@
 
 pub mod config;
 pub mod db;
+pub mod forms;
 pub mod http;
 pub mod services;
+pub mod storage;
 
 use config::Config;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
 use services::accounts::AccountsService;
+use services::tickets::TicketsService;
 use std::sync::Arc;
 
 /// Everything a request handler may need, cloned cheaply into each one.
@@ -19,8 +22,16 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub db: DatabaseConnection,
     pub accounts: Arc<AccountsService>,
+    pub tickets: Arc<TicketsService>,
     pub leptos: LeptosOptions,
     pub assets: Option<app::AssetManifest>,
+}
+
+impl AppState {
+    pub fn tickets_forms(&self) -> Arc<app::domain::forms::FormSet> {
+        use app::ports::Tickets;
+        self.tickets.forms()
+    }
 }
 
 impl axum::extract::FromRef<AppState> for LeptosOptions {
@@ -32,16 +43,17 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot create the data folder {path}: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
+    DataDir { path: String, source: std::io::Error },
     #[error("cannot open the database: {0}")]
     Database(sea_orm::DbErr),
     #[error("cannot migrate the database: {0}")]
     Migrate(sea_orm::DbErr),
     #[error("cannot load the demo data: {0}")]
     Demo(sea_orm::DbErr),
+    #[error(transparent)]
+    Forms(#[from] forms::FormsError),
+    #[error(transparent)]
+    Storage(#[from] storage::StorageError),
 }
 
 impl AppState {
@@ -52,9 +64,7 @@ impl AppState {
             path: config.data_dir.display().to_string(),
             source,
         })?;
-        let db = db::connect(&config.database_url)
-            .await
-            .map_err(StartError::Database)?;
+        let db = db::connect(&config.database_url).await.map_err(StartError::Database)?;
         db::migrations::Migrator::up(&db, None)
             .await
             .map_err(StartError::Migrate)?;
@@ -74,6 +84,14 @@ impl AppState {
         if assets.is_none() {
             tracing::warn!(site = %config.site_dir.display(), "no browser bundle found: pages will not hydrate (run `cargo xtask bundle`)");
         }
+        let forms = Arc::new(forms::load(config.forms_path.as_deref())?);
+        let attachments = storage::Storage::local(&config.data_dir)?;
+        let tickets = Arc::new(TicketsService::new(
+            db.clone(),
+            forms,
+            attachments,
+            config.max_upload_bytes,
+        ));
         let accounts = Arc::new(AccountsService::new(
             db.clone(),
             config.signin_max_failures_per_email,
@@ -83,6 +101,7 @@ impl AppState {
             config: Arc::new(config),
             db,
             accounts,
+            tickets,
             leptos,
             assets,
         })

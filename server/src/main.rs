@@ -9,9 +9,7 @@ use tracing_subscriber::EnvFilter;
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")),
-        )
+        .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .init();
     let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     // A bad setting stops start-up with one line naming it: no panic trace.
@@ -24,16 +22,11 @@ async fn main() -> ExitCode {
     };
     let result = match command.as_str() {
         "serve" => serve(config).await,
-        "migrate" => AppState::build(Config {
-            demo: false,
-            ..config
-        })
-        .await
-        .map(|_| ())
-        .map_err(|e| e.to_string()),
-        other => Err(format!(
-            "unknown command {other:?} (expected: serve, migrate)"
-        )),
+        "migrate" => AppState::build(Config { demo: false, ..config })
+            .await
+            .map(|_| ())
+            .map_err(|e| e.to_string()),
+        other => Err(format!("unknown command {other:?} (expected: serve, migrate)")),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -61,13 +54,10 @@ async fn serve(config: Config) -> Result<(), String> {
             server::services::demo::DEMO_PASSWORD
         );
     }
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .map_err(|e| format!("server error: {e}"))?;
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|e| format!("server error: {e}"))?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -26,34 +26,19 @@ on_every_database!(
 
 async fn migrations_run_from_empty_and_demo_is_idempotent(db: TestDb) {
     let app = TestApp::start(&db).await;
-    let users = user::Entity::find()
-        .count(&app.state.db)
-        .await
-        .expect("count users");
+    let users = user::Entity::find().count(&app.state.db).await.expect("count users");
     let accounts = account::Entity::find()
         .count(&app.state.db)
         .await
         .expect("count accounts");
-    let memberships = membership::Entity::find()
-        .count(&app.state.db)
-        .await
-        .expect("count");
+    let memberships = membership::Entity::find().count(&app.state.db).await.expect("count");
     assert_eq!((users, accounts), (6, 6));
     drop(app);
     // A second start migrates nothing new and duplicates nothing.
     let again = TestApp::start(&db).await;
+    assert_eq!(user::Entity::find().count(&again.state.db).await.expect("count"), users);
     assert_eq!(
-        user::Entity::find()
-            .count(&again.state.db)
-            .await
-            .expect("count"),
-        users
-    );
-    assert_eq!(
-        membership::Entity::find()
-            .count(&again.state.db)
-            .await
-            .expect("count"),
+        membership::Entity::find().count(&again.state.db).await.expect("count"),
         memberships
     );
 }
@@ -62,20 +47,13 @@ async fn sign_in_sets_a_safe_cookie_and_rotates_the_session_id(db: TestDb) {
     let app = TestApp::start(&db).await;
     let first = app.sign_in(CLAIRE, PASSWORD, None).await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
-    let raw = first
-        .set_cookie("guichet_session")
-        .expect("a session cookie");
-    assert!(
-        raw.contains("HttpOnly") && raw.contains("SameSite=Lax"),
-        "{raw}"
-    );
+    let raw = first.set_cookie("guichet_session").expect("a session cookie");
+    assert!(raw.contains("HttpOnly") && raw.contains("SameSite=Lax"), "{raw}");
     let a = first.session_cookie().expect("cookie");
     assert_eq!(app.viewer_email(&a).await.as_deref(), Some(CLAIRE));
 
     // Signing in again from the same browser issues a new id and kills the old one.
-    let second = app
-        .sign_in("  Claire.Martin@EXAMPLE.com ", PASSWORD, Some(&a))
-        .await;
+    let second = app.sign_in("  Claire.Martin@EXAMPLE.com ", PASSWORD, Some(&a)).await;
     assert_eq!(second.status, StatusCode::OK, "{}", second.body);
     let b = second.session_cookie().expect("cookie");
     assert_ne!(a, b);
@@ -103,10 +81,7 @@ async fn sign_out_ends_the_session_in_the_database(db: TestDb) {
 async fn a_forged_cross_site_post_is_refused(db: TestDb) {
     let app = TestApp::start(&db).await;
     let form = format!("family=esignature&email={CLAIRE}&password={PASSWORD}");
-    for (name, value) in [
-        ("origin", "https://evil.example"),
-        ("sec-fetch-site", "cross-site"),
-    ] {
+    for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
         let req = post("/api/sign_in", None)
             .header(header::ACCEPT, "application/json")
             .header(name, value)
@@ -130,12 +105,7 @@ async fn failed_sign_ins_are_rate_limited_per_account(db: TestDb) {
     }
     // Locked now, even with the right password, and the answer says so.
     let locked = app.sign_in(CLAIRE, PASSWORD, None).await;
-    assert_eq!(
-        locked.status,
-        StatusCode::TOO_MANY_REQUESTS,
-        "{}",
-        locked.body
-    );
+    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{}", locked.body);
     assert!(locked.session_cookie().is_none());
     // Another account is not affected.
     let other = app.sign_in("jean.dubois@example.com", PASSWORD, None).await;
@@ -146,9 +116,7 @@ async fn failed_sign_ins_are_rate_limited_per_address(db: TestDb) {
     let app = TestApp::start(&db).await;
     // Eight failures spread over unknown addresses, from one IP (the test limit).
     for i in 0..8 {
-        let r = app
-            .sign_in(&format!("nobody{i}@example.com"), "guess", None)
-            .await;
+        let r = app.sign_in(&format!("nobody{i}@example.com"), "guess", None).await;
         assert_eq!(r.status, StatusCode::UNAUTHORIZED);
     }
     let r = app.sign_in(CLAIRE, PASSWORD, None).await;
@@ -164,10 +132,7 @@ async fn sessions_survive_a_restart(db: TestDb) {
             .expect("cookie")
     };
     let restarted = TestApp::start(&db).await;
-    assert_eq!(
-        restarted.viewer_email(&cookie).await.as_deref(),
-        Some(CLAIRE)
-    );
+    assert_eq!(restarted.viewer_email(&cookie).await.as_deref(), Some(CLAIRE));
 }
 
 async fn switching_account_requires_membership(db: TestDb) {
@@ -177,17 +142,8 @@ async fn switching_account_requires_membership(db: TestDb) {
         .await
         .session_cookie()
         .expect("cookie");
-    let accounts = account::Entity::find()
-        .all(&app.state.db)
-        .await
-        .expect("accounts");
-    let id_of = |name: &str| {
-        accounts
-            .iter()
-            .find(|a| a.name == name)
-            .map(|a| a.id)
-            .expect(name)
-    };
+    let accounts = account::Entity::find().all(&app.state.db).await.expect("accounts");
+    let id_of = |name: &str| accounts.iter().find(|a| a.name == name).map(|a| a.id).expect(name);
     let ok = app
         .call(
             "/api/switch_account",
@@ -224,18 +180,12 @@ async fn a_plain_form_post_with_bad_credentials_comes_back_with_the_error(db: Te
     let req = post("/api/sign_in", None)
         .header(header::ORIGIN, "http://127.0.0.1:3000")
         .header(header::ACCEPT, "text/html")
-        .header(
-            header::REFERER,
-            "http://127.0.0.1:3000/signin?family=esignature",
-        )
+        .header(header::REFERER, "http://127.0.0.1:3000/signin?family=esignature")
         .body(Body::from(form.clone()))
         .expect("request");
     let reply = app.send(req).await;
     assert_eq!(reply.status, StatusCode::FOUND);
-    let location = reply.headers[header::LOCATION]
-        .to_str()
-        .expect("location")
-        .to_owned();
+    let location = reply.headers[header::LOCATION].to_str().expect("location").to_owned();
     assert!(
         location.contains("/signin?family=esignature") && location.contains("__err="),
         "{location}"
@@ -251,22 +201,14 @@ async fn a_plain_form_post_with_bad_credentials_comes_back_with_the_error(db: Te
         )
         .await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(
-        page.body.contains("E-mail ou mot de passe incorrect."),
-        "{}",
-        page.body
-    );
+    assert!(page.body.contains("E-mail ou mot de passe incorrect."), "{}", page.body);
     assert!(page.body.contains(&format!("value=\"{CLAIRE}\"")));
 }
 
 async fn health_checks_the_database(db: TestDb) {
     let app = TestApp::start(&db).await;
     let reply = app
-        .send(
-            Request::get("/healthz")
-                .body(Body::empty())
-                .expect("request"),
-        )
+        .send(Request::get("/healthz").body(Body::empty()).expect("request"))
         .await;
     assert_eq!((reply.status, reply.body.as_str()), (StatusCode::OK, "ok"));
 }

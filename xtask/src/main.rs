@@ -79,12 +79,7 @@ fn bundle() -> Result<(), String> {
     if snippets.exists() {
         copy_dir(&snippets, &pkg.join("snippets"))?;
     }
-    let js = hashed_copy(
-        &staging.join(format!("{OUT_NAME}.js")),
-        &pkg,
-        OUT_NAME,
-        "js",
-    )?;
+    let js = hashed_copy(&staging.join(format!("{OUT_NAME}.js")), &pkg, OUT_NAME, "js")?;
     let wasm = hashed_copy(
         &staging.join(format!("{OUT_NAME}_bg.wasm")),
         &pkg,
@@ -101,9 +96,8 @@ fn bundle() -> Result<(), String> {
     let boot_tmp = staging.join("boot.js");
     fs::write(&boot_tmp, boot_source).map_err(io("write", &boot_tmp))?;
     let boot = hashed_copy(&boot_tmp, &pkg, "boot", "js")?;
-    let manifest = format!(
-        "{{\"boot\":\"/pkg/{boot}\",\"js\":\"/pkg/{js}\",\"wasm\":\"/pkg/{wasm}\",\"css\":\"/pkg/{css}\"}}\n"
-    );
+    let manifest =
+        format!("{{\"boot\":\"/pkg/{boot}\",\"js\":\"/pkg/{js}\",\"wasm\":\"/pkg/{wasm}\",\"css\":\"/pkg/{css}\"}}\n");
     let manifest_path = pkg.join("manifest.json");
     fs::write(&manifest_path, manifest).map_err(io("write", &manifest_path))?;
     precompress_tree(&pkg)?;
@@ -121,10 +115,7 @@ fn bundle() -> Result<(), String> {
 /// precompressed files use), and the total: what a first visit downloads.
 fn sizes(files: &[String]) -> Result<(), String> {
     let mut total = [0usize; 3];
-    println!(
-        "{:<48} {:>10} {:>10} {:>10}",
-        "file", "raw", "gzip", "brotli"
-    );
+    println!("{:<48} {:>10} {:>10} {:>10}", "file", "raw", "gzip", "brotli");
     for file in files {
         let path = Path::new(file);
         let bytes = fs::read(path).map_err(io("read", path))?;
@@ -139,10 +130,7 @@ fn sizes(files: &[String]) -> Result<(), String> {
             .unwrap_or_default();
         println!("{name:<48} {:>10} {:>10} {:>10}", row[0], row[1], row[2]);
     }
-    println!(
-        "{:<48} {:>10} {:>10} {:>10}",
-        "total", total[0], total[1], total[2]
-    );
+    println!("{:<48} {:>10} {:>10} {:>10}", "total", total[0], total[1], total[2]);
     Ok(())
 }
 

@@ -54,11 +54,8 @@ pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
 pub async fn sign_in(family: String, email: String, password: String) -> Result<(), AppError> {
     use crate::domain::{ProductFamily, email as mail};
     use ssr::*;
-    let family = ProductFamily::parse(&family).ok_or_else(|| {
-        reply_error(AppError::Invalid {
-            field: "family".into(),
-        })
-    })?;
+    let family =
+        ProductFamily::parse(&family).ok_or_else(|| reply_error(AppError::Invalid { field: "family".into() }))?;
     if email.len() > 320 || password.len() > 1024 {
         return Err(map_err(AccountsError::BadCredentials, ""));
     }
@@ -70,10 +67,7 @@ pub async fn sign_in(family: String, email: String, password: String) -> Result<
         ip: ctx.client_ip,
         previous_token_hash: ctx.session.map(|s| s.token_hash),
     };
-    let session = port()?
-        .sign_in(attempt)
-        .await
-        .map_err(|e| map_err(e, email.trim()))?;
+    let session = port()?.sign_in(attempt).await.map_err(|e| map_err(e, email.trim()))?;
     set_cookie(SESSION_COOKIE, &session.token, session.max_age_secs);
     redirect_plain_form("/");
     Ok(())
@@ -110,11 +104,7 @@ pub async fn switch_account(account_id: i64) -> Result<(), AppError> {
 pub async fn set_locale(locale: String) -> Result<(), AppError> {
     use crate::i18n::Locale;
     use ssr::*;
-    let locale = Locale::parse(&locale).ok_or_else(|| {
-        reply_error(AppError::Invalid {
-            field: "locale".into(),
-        })
-    })?;
+    let locale = Locale::parse(&locale).ok_or_else(|| reply_error(AppError::Invalid { field: "locale".into() }))?;
     set_cookie(LOCALE_COOKIE, locale.as_str(), 60 * 60 * 24 * 365);
     if let Some(session) = current_session() {
         port()?

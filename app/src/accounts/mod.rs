@@ -32,9 +32,7 @@ pub struct Viewer {
 
 impl Viewer {
     pub fn active_account(&self) -> Option<&AccountSummary> {
-        self.accounts
-            .iter()
-            .find(|a| Some(a.id) == self.active_account_id)
+        self.accounts.iter().find(|a| Some(a.id) == self.active_account_id)
     }
 
     /// Up to two initials for the avatar.
@@ -79,10 +77,7 @@ mod tests {
     #[test]
     fn active_account_and_initials() {
         let v = viewer();
-        assert_eq!(
-            v.active_account().map(|a| a.name.as_str()),
-            Some("Atelier Lumière")
-        );
+        assert_eq!(v.active_account().map(|a| a.name.as_str()), Some("Atelier Lumière"));
         assert_eq!(v.initials(), "CM");
     }
 }

@@ -12,12 +12,7 @@ use leptos_router::hooks::use_query_map;
 pub fn SignInPage() -> impl IntoView {
     let i = use_locale();
     let query = use_query_map();
-    let family = move || {
-        query
-            .read()
-            .get("family")
-            .and_then(|f| ProductFamily::parse(&f))
-    };
+    let family = move || query.read().get("family").and_then(|f| ProductFamily::parse(&f));
     view! {
         <Title text=format!("{} · Guichet", i.t("signin.title"))/>
         <section class="panel narrow">
@@ -64,8 +59,7 @@ fn CredentialsForm(family: ProductFamily) -> impl IntoView {
     let error = move || action.value().get().and_then(Result::err);
     // The e-mail to show again after a failed attempt without JavaScript.
     let kept_email = match action.value().get_untracked() {
-        Some(Err(AppError::BadCredentials { email }))
-        | Some(Err(AppError::RateLimited { email })) => email,
+        Some(Err(AppError::BadCredentials { email })) | Some(Err(AppError::RateLimited { email })) => email,
         _ => String::new(),
     };
     #[cfg(feature = "ssr")]

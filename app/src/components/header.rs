@@ -26,11 +26,7 @@ pub fn SiteHeader() -> impl IntoView {
 fn LanguageSwitcher() -> impl IntoView {
     let i = use_locale();
     let action = use_session().set_locale;
-    let other = if i == Locale::Fr {
-        Locale::En
-    } else {
-        Locale::Fr
-    };
+    let other = if i == Locale::Fr { Locale::En } else { Locale::Fr };
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
             #[cfg(feature = "hydrate")]

@@ -32,10 +32,7 @@ mod tests {
 
     #[test]
     fn normalizes_case_and_space() {
-        assert_eq!(
-            normalize("  Claire.Martin@Example.COM "),
-            "claire.martin@example.com"
-        );
+        assert_eq!(normalize("  Claire.Martin@Example.COM "), "claire.martin@example.com");
     }
 
     #[test]

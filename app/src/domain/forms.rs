@@ -154,9 +154,7 @@ impl FormSet {
                     return Err(SchemaError::NoLabel { family, field });
                 }
                 match &f.kind {
-                    FieldKind::ShortText { min, max } | FieldKind::LongText { min, max }
-                        if min > max || *max == 0 =>
-                    {
+                    FieldKind::ShortText { min, max } | FieldKind::LongText { min, max } if min > max || *max == 0 => {
                         return Err(SchemaError::Bounds {
                             family,
                             field,
@@ -164,9 +162,7 @@ impl FormSet {
                             max: *max,
                         });
                     }
-                    FieldKind::Select { options } | FieldKind::CountRange { options }
-                        if options.is_empty() =>
-                    {
+                    FieldKind::Select { options } | FieldKind::CountRange { options } if options.is_empty() => {
                         return Err(SchemaError::NoOptions { family, field });
                     }
                     FieldKind::File => files += 1,
@@ -176,9 +172,10 @@ impl FormSet {
             if files > 1 {
                 return Err(SchemaError::TwoFiles { family });
             }
-            let subject_ok = form.fields.iter().any(|f| {
-                f.name == "subject" && f.required && matches!(f.kind, FieldKind::ShortText { .. })
-            });
+            let subject_ok = form
+                .fields
+                .iter()
+                .any(|f| f.name == "subject" && f.required && matches!(f.kind, FieldKind::ShortText { .. }));
             if !subject_ok {
                 return Err(SchemaError::NoSubject { family });
             }
@@ -209,6 +206,11 @@ pub enum FieldProblem {
     BadDate,
     FutureDate,
     BadUuid,
+    FileTooLarge {
+        max_bytes: u64,
+    },
+    /// Executables and scripts are refused.
+    FileTypeRefused,
     /// A field the form does not have (a hand-made request, or the other family's).
     Unknown,
 }
@@ -223,6 +225,8 @@ impl FieldProblem {
             FieldProblem::BadDate => "validation.bad_date",
             FieldProblem::FutureDate => "validation.future_date",
             FieldProblem::BadUuid => "validation.bad_uuid",
+            FieldProblem::FileTooLarge { .. } => "validation.file_too_large",
+            FieldProblem::FileTypeRefused => "validation.file_type",
             FieldProblem::Unknown => "validation.unknown",
         }
     }
@@ -233,6 +237,9 @@ impl FieldProblem {
         match self {
             FieldProblem::TooShort { min } => text.replace("{n}", &min.to_string()),
             FieldProblem::TooLong { max } => text.replace("{n}", &max.to_string()),
+            FieldProblem::FileTooLarge { max_bytes } => {
+                text.replace("{n}", &crate::tickets::human_size(*max_bytes as i64))
+            }
             _ => text.to_owned(),
         }
     }
@@ -360,11 +367,7 @@ pub fn validate(
             }),
         }
     }
-    if errors.is_empty() {
-        Ok(clean)
-    } else {
-        Err(errors)
-    }
+    if errors.is_empty() { Ok(clean) } else { Err(errors) }
 }
 
 #[cfg(test)]
@@ -380,10 +383,7 @@ mod tests {
     }
 
     fn values(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
     }
 
     #[test]
@@ -420,13 +420,7 @@ mod tests {
             .collect();
         assert_eq!(
             required,
-            [
-                "product",
-                "subject",
-                "environment",
-                "business_impact",
-                "description"
-            ]
+            ["product", "subject", "environment", "business_impact", "description"]
         );
         assert!(other.field("envelope_id").is_none() && other.field("happened_before").is_none());
     }
@@ -468,10 +462,7 @@ mod tests {
             TODAY,
         )
         .expect_err("invalid");
-        let by_field: BTreeMap<_, _> = errors
-            .iter()
-            .map(|e| (e.field.as_str(), e.problem.clone()))
-            .collect();
+        let by_field: BTreeMap<_, _> = errors.iter().map(|e| (e.field.as_str(), e.problem.clone())).collect();
         assert_eq!(by_field["subject"], FieldProblem::TooShort { min: 5 });
         assert_eq!(by_field["description"], FieldProblem::Required);
         assert_eq!(by_field["envelope_id"], FieldProblem::BadUuid);
@@ -493,10 +484,7 @@ mod tests {
             },
             help: None,
         };
-        assert_eq!(
-            check_field(&def, "éééééé", TODAY),
-            Ok(Some("éééééé".into()))
-        );
+        assert_eq!(check_field(&def, "éééééé", TODAY), Ok(Some("éééééé".into())));
         assert_eq!(
             check_field(&def, "ééééééé", TODAY),
             Err(FieldProblem::TooLong { max: 6 })

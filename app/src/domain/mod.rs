@@ -4,6 +4,8 @@ pub mod email;
 pub mod family;
 pub mod forms;
 pub mod role;
+pub mod ticket;
 
 pub use family::ProductFamily;
 pub use role::Role;
+pub use ticket::TicketStatus;

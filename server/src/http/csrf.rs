@@ -59,14 +59,8 @@ mod tests {
 
     #[test]
     fn same_origin_passes_cross_site_fails() {
-        assert!(comes_from_us(&headers(&[(
-            "sec-fetch-site",
-            "same-origin"
-        )])));
-        assert!(!comes_from_us(&headers(&[(
-            "sec-fetch-site",
-            "cross-site"
-        )])));
+        assert!(comes_from_us(&headers(&[("sec-fetch-site", "same-origin")])));
+        assert!(!comes_from_us(&headers(&[("sec-fetch-site", "cross-site")])));
         assert!(!comes_from_us(&headers(&[("sec-fetch-site", "same-site")])));
         assert!(comes_from_us(&headers(&[
             ("origin", "http://127.0.0.1:3000"),

@@ -5,12 +5,14 @@ pub mod assets;
 pub mod csrf;
 pub mod health;
 pub mod session;
+pub mod tickets;
 
 use crate::AppState;
-use app::ports::AccountsPort;
+use app::ports::{AccountsPort, TicketsPort};
+use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::{Router, middleware};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
@@ -20,37 +22,49 @@ use tower_http::trace::TraceLayer;
 /// The whole application, as the binary serves it and as tests drive it.
 pub fn router(state: AppState) -> Router {
     let routes = generate_route_list(app::App);
-    let context = {
-        let state = state.clone();
-        move || {
-            provide_context::<AccountsPort>(state.accounts.clone());
-            if let Some(assets) = &state.assets {
-                provide_context(assets.clone());
-            }
-            leptos::nonce::provide_nonce();
-        }
-    };
+    let context = leptos_context(state.clone());
     let shell = {
         let options = state.leptos.clone();
         move || app::shell(options.clone())
     };
+    // Room for the largest attachment and the form's text; past it the upload is cut
+    // and reported as too large, the other values kept.
+    let upload_limit = usize::try_from(state.config.max_upload_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_mul(2)
+        .saturating_add(1 << 20);
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route("/attachments/{id}", get(tickets::download))
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            AppState,
-            _,
-        >(context, app::shell))
-        .merge(assets::router(&state.config.site_dir))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            session::resolve,
+        .route(
+            "/tickets/new",
+            post(tickets::create).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
+            context,
+            app::shell,
         ))
+        .merge(assets::router(&state.config.site_dir))
+        .layer(middleware::from_fn_with_state(state.clone(), session::resolve))
         .layer(middleware::from_fn(csrf::refuse_cross_site))
         .layer(middleware::map_response(security_headers))
         .layer(CompressionLayer::new().br(true).gzip(true))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// What pages and server functions find in Leptos context: the ports, the asset
+/// names, a CSP nonce.
+pub fn leptos_context(state: AppState) -> impl Fn() + Clone + Send + 'static {
+    move || {
+        provide_context::<AccountsPort>(state.accounts.clone());
+        provide_context::<TicketsPort>(state.tickets.clone());
+        if let Some(assets) = &state.assets {
+            provide_context(assets.clone());
+        }
+        leptos::nonce::provide_nonce();
+    }
 }
 
 /// Headers every response carries. Pages set their own CSP with a per-request nonce
@@ -65,16 +79,10 @@ async fn security_headers(mut res: Response) -> Response {
             ),
         );
     }
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     // Not "no-referrer": a form posted without JavaScript comes back to its own page
     // through the Referer.
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("same-origin"),
-    );
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     res
 }

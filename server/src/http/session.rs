@@ -32,10 +32,7 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
     let locale = session
         .as_ref()
         .map(|s| s.viewer.locale)
-        .or_else(|| {
-            jar.get(LOCALE_COOKIE)
-                .and_then(|c| Locale::parse(c.value()))
-        })
+        .or_else(|| jar.get(LOCALE_COOKIE).and_then(|c| Locale::parse(c.value())))
         .or(accept_language)
         .unwrap_or_default();
     let client_ip = req

@@ -39,11 +39,7 @@ fn new_token() -> String {
 }
 
 impl AccountsService {
-    pub fn new(
-        db: DatabaseConnection,
-        max_failures_per_email: u32,
-        max_failures_per_ip: u32,
-    ) -> Self {
+    pub fn new(db: DatabaseConnection, max_failures_per_email: u32, max_failures_per_ip: u32) -> Self {
         Self {
             db,
             max_failures_per_email: max_failures_per_email.into(),
@@ -55,16 +51,11 @@ impl AccountsService {
     /// unknown or expired.
     pub async fn resolve(&self, token: &str) -> Result<Option<CurrentSession>, DbErr> {
         let token_hash = hash_token(token);
-        let Some(s) = session::Entity::find_by_id(token_hash.clone())
-            .one(&self.db)
-            .await?
-        else {
+        let Some(s) = session::Entity::find_by_id(token_hash.clone()).one(&self.db).await? else {
             return Ok(None);
         };
         if s.expires_at < Utc::now() {
-            session::Entity::delete_by_id(token_hash)
-                .exec(&self.db)
-                .await?;
+            session::Entity::delete_by_id(token_hash).exec(&self.db).await?;
             return Ok(None);
         }
         let Some(u) = user::Entity::find_by_id(s.user_id).one(&self.db).await? else {
@@ -112,28 +103,16 @@ impl AccountsService {
             .collect())
     }
 
-    async fn recent_failures(
-        &self,
-        column: sign_in_attempt::Column,
-        value: String,
-    ) -> Result<u64, DbErr> {
+    async fn recent_failures(&self, column: sign_in_attempt::Column, value: String) -> Result<u64, DbErr> {
         sign_in_attempt::Entity::find()
             .filter(column.eq(value))
             .filter(sign_in_attempt::Column::Succeeded.eq(false))
-            .filter(
-                sign_in_attempt::Column::AttemptedAt
-                    .gt(Utc::now() - Duration::minutes(RATE_WINDOW_MINUTES)),
-            )
+            .filter(sign_in_attempt::Column::AttemptedAt.gt(Utc::now() - Duration::minutes(RATE_WINDOW_MINUTES)))
             .count(&self.db)
             .await
     }
 
-    async fn record_attempt(
-        &self,
-        email: &str,
-        ip: Option<String>,
-        succeeded: bool,
-    ) -> Result<(), DbErr> {
+    async fn record_attempt(&self, email: &str, ip: Option<String>, succeeded: bool) -> Result<(), DbErr> {
         sign_in_attempt::ActiveModel {
             email: Set(email.to_owned()),
             ip: Set(ip),
@@ -177,25 +156,16 @@ impl Accounts for AccountsService {
         let user = match found {
             Some(u) if password::verify(&attempt.password, &u.password_hash) => u,
             Some(_) => {
-                self.record_attempt(&attempt.email, ip, false)
-                    .await
-                    .map_err(storage)?;
+                self.record_attempt(&attempt.email, ip, false).await.map_err(storage)?;
                 return Err(AccountsError::BadCredentials);
             }
             None => {
                 password::burn_time(&attempt.password);
-                self.record_attempt(&attempt.email, ip, false)
-                    .await
-                    .map_err(storage)?;
+                self.record_attempt(&attempt.email, ip, false).await.map_err(storage)?;
                 return Err(AccountsError::BadCredentials);
             }
         };
-        let first_account = self
-            .accounts_of(user.id)
-            .await
-            .map_err(storage)?
-            .first()
-            .map(|a| a.id);
+        let first_account = self.accounts_of(user.id).await.map_err(storage)?.first().map(|a| a.id);
         let token = new_token();
         let now = Utc::now();
         let txn = self.db.begin().await.map_err(storage)?;
@@ -218,9 +188,7 @@ impl Accounts for AccountsService {
         .await
         .map_err(storage)?;
         txn.commit().await.map_err(storage)?;
-        self.record_attempt(&attempt.email, ip, true)
-            .await
-            .map_err(storage)?;
+        self.record_attempt(&attempt.email, ip, true).await.map_err(storage)?;
         Ok(NewSession {
             token,
             max_age_secs: SESSION_DAYS * 24 * 3600,
@@ -254,11 +222,7 @@ impl Accounts for AccountsService {
         Ok(())
     }
 
-    async fn set_family(
-        &self,
-        token_hash: &str,
-        family: ProductFamily,
-    ) -> Result<(), AccountsError> {
+    async fn set_family(&self, token_hash: &str, family: ProductFamily) -> Result<(), AccountsError> {
         session::Entity::update_many()
             .col_expr(session::Column::Family, Expr::value(family.as_str()))
             .filter(session::Column::TokenHash.eq(token_hash))

@@ -18,13 +18,7 @@ const USERS: &[(&str, &str, &str, &str, &[&str])] = &[
         "customer",
         &["100001", "100002", "100003"],
     ),
-    (
-        "jean.dubois@example.com",
-        "Jean Dubois",
-        "fr",
-        "customer",
-        &["100003"],
-    ),
+    ("jean.dubois@example.com", "Jean Dubois", "fr", "customer", &["100003"]),
     (
         "emma.wilson@example.com",
         "Emma Wilson",
@@ -32,13 +26,7 @@ const USERS: &[(&str, &str, &str, &str, &[&str])] = &[
         "customer",
         &["100004", "100005", "100006"],
     ),
-    (
-        "watcher@example.com",
-        "Lucas Bernard",
-        "fr",
-        "customer",
-        &["100001"],
-    ),
+    ("watcher@example.com", "Lucas Bernard", "fr", "customer", &["100001"]),
     ("agent@example.com", "Sophie Agent", "fr", "agent", &[]),
     ("admin@example.com", "Alex Admin", "en", "admin", &[]),
 ];

@@ -2,4 +2,6 @@
 
 pub mod accounts;
 pub mod demo;
+pub mod files;
 pub mod password;
+pub mod tickets;

@@ -22,22 +22,15 @@ pub struct TestDb {
 pub fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temporary folder");
     let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
-    TestDb {
-        url,
-        _dir: Some(dir),
-    }
+    TestDb { url, _dir: Some(dir) }
 }
 
 /// A new, empty PostgreSQL database, or `None` when `TEST_DATABASE_URL` is unset
 /// (CI sets it; a developer without PostgreSQL still runs the SQLite half).
 pub async fn postgres() -> Option<TestDb> {
-    let admin = std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| !u.is_empty())?;
+    let admin = std::env::var("TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
     let name = format!("guichet_test_{}", uuid_like());
-    let conn = Database::connect(&admin)
-        .await
-        .expect("connect to TEST_DATABASE_URL");
+    let conn = Database::connect(&admin).await.expect("connect to TEST_DATABASE_URL");
     conn.execute_unprepared(&format!("CREATE DATABASE {name}"))
         .await
         .expect("create a test database");
@@ -113,12 +106,7 @@ impl TestApp {
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
-        let res = self
-            .router
-            .clone()
-            .oneshot(req)
-            .await
-            .expect("infallible router");
+        let res = self.router.clone().oneshot(req).await.expect("infallible router");
         Reply::read(res).await
     }
 
@@ -166,9 +154,7 @@ pub fn post(path: &str, cookie: Option<&str>) -> axum::http::request::Builder {
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                (b as char).to_string()
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
             _ => format!("%{b:02X}"),
         })
         .collect()
@@ -183,11 +169,7 @@ pub struct Reply {
 impl Reply {
     async fn read(res: Response<Body>) -> Self {
         let (parts, body) = res.into_parts();
-        let bytes = body
-            .collect()
-            .await
-            .map(|b| b.to_bytes())
-            .unwrap_or_default();
+        let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
         Reply {
             status: parts.status,
             headers: parts.headers,

@@ -1,7 +1,12 @@
 //! SeaORM entities. These never cross to the browser: wire types live in `app`.
 
 pub mod account;
+pub mod attachment;
 pub mod membership;
 pub mod session;
 pub mod sign_in_attempt;
+pub mod ticket;
+pub mod ticket_event;
+pub mod ticket_field;
+pub mod ticket_watcher;
 pub mod user;

@@ -68,11 +68,7 @@ impl MigrationTrait for Migration {
                     .table(Memberships::Table)
                     .col(big_integer(Memberships::UserId))
                     .col(big_integer(Memberships::AccountId))
-                    .primary_key(
-                        Index::create()
-                            .col(Memberships::UserId)
-                            .col(Memberships::AccountId),
-                    )
+                    .primary_key(Index::create().col(Memberships::UserId).col(Memberships::AccountId))
                     .foreign_key(
                         ForeignKey::create()
                             .from(Memberships::Table, Memberships::UserId)
@@ -106,8 +102,6 @@ impl MigrationTrait for Migration {
         manager
             .drop_table(Table::drop().table(Accounts::Table).to_owned())
             .await?;
-        manager
-            .drop_table(Table::drop().table(Users::Table).to_owned())
-            .await
+        manager.drop_table(Table::drop().table(Users::Table).to_owned()).await
     }
 }

@@ -4,6 +4,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261127_000001_create_people;
 mod m20261127_000002_create_sessions;
+mod m20261128_000003_create_tickets;
 
 pub struct Migrator;
 
@@ -13,6 +14,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261127_000001_create_people::Migration),
             Box::new(m20261127_000002_create_sessions::Migration),
+            Box::new(m20261128_000003_create_tickets::Migration),
         ]
     }
 }

@@ -1,0 +1,82 @@
+//! Server functions of the tickets area: read the session, call the tickets port,
+//! map the result. Creating a ticket is a multipart POST handled by the server's
+//! HTTP layer (`POST /tickets/new`), so that it works as a plain HTML form too.
+
+use super::{NewTicketPage, QueueFilter, QueuePage, TicketDetail};
+use crate::error::AppError;
+use leptos::prelude::*;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use crate::error::AppError;
+    pub use crate::ports::{TicketsError, TicketsPort};
+    pub use crate::request::*;
+
+    pub fn port() -> Result<TicketsPort, AppError> {
+        leptos::prelude::use_context::<TicketsPort>().ok_or(AppError::Internal)
+    }
+
+    pub fn map_err(e: TicketsError) -> AppError {
+        reply_error(match e {
+            TicketsError::NotFound => AppError::NotFound,
+            TicketsError::Storage(detail) => {
+                leptos::logging::error!("tickets storage error: {detail}");
+                AppError::Internal
+            }
+        })
+    }
+}
+
+/// One page of the viewer's queue.
+#[server(endpoint = "tickets/queue")]
+pub async fn fetch_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
+    use ssr::*;
+    let session = require_session()?;
+    port()?.queue(&session.viewer, filter).await.map_err(map_err)
+}
+
+/// A ticket the viewer may see; anything else is `NotFound`.
+#[server(endpoint = "tickets/detail")]
+pub async fn fetch_ticket(number: String) -> Result<TicketDetail, AppError> {
+    use ssr::*;
+    let session = require_session()?;
+    let detail = port()?.detail(&session.viewer, &number).await.map_err(map_err);
+    if matches!(detail, Err(AppError::NotFound)) {
+        set_status(404);
+    }
+    detail
+}
+
+/// The new-ticket form: the forms, the family to show first, and whatever a failed
+/// plain-form submission brings back.
+#[server(endpoint = "tickets/new_page")]
+pub async fn fetch_new_ticket_form(family: Option<String>) -> Result<NewTicketPage, AppError> {
+    use crate::domain::ProductFamily;
+    use ssr::*;
+    let session = require_session()?;
+    let port = port()?;
+    let submission = leptos::prelude::use_context::<FormSubmission>();
+    let family = submission
+        .as_ref()
+        .map(|s| s.family)
+        .or_else(|| family.as_deref().and_then(ProductFamily::parse))
+        .or(session.viewer.family)
+        .unwrap_or(ProductFamily::Esignature);
+    let account_name = session
+        .viewer
+        .active_account()
+        .map(|a| a.name.clone())
+        .unwrap_or_default();
+    Ok(NewTicketPage {
+        forms: (*port.forms()).clone(),
+        family,
+        values: submission.as_ref().map(|s| s.values.clone()).unwrap_or_default(),
+        errors: submission.as_ref().map(|s| s.errors.clone()).unwrap_or_default(),
+        idempotency_key: submission
+            .map(|s| s.idempotency_key)
+            .unwrap_or_else(new_idempotency_key),
+        max_upload_bytes: port.max_upload_bytes(),
+        today: today(),
+        account_name,
+    })
+}

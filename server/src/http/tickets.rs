@@ -1,0 +1,355 @@
+//! `POST /tickets/new` (the ticket form, multipart, with or without JavaScript) and
+//! `GET /attachments/{id}`.
+
+use crate::AppState;
+use crate::services::files;
+use crate::services::tickets::{NewTicket, Upload};
+use app::domain::ProductFamily;
+use app::domain::forms::{FieldError, FieldKind, FieldProblem, RESERVED, validate};
+use app::ports::TicketsError;
+use app::request::{FormSubmission, RequestContext};
+use app::tickets::{CreateOutcome, ticket_url};
+use axum::Json;
+use axum::body::Body;
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::response::{IntoResponse, Redirect, Response};
+use bytes::{Bytes, BytesMut};
+use std::collections::BTreeMap;
+
+/// A text field longer than this is cut and reported as too long: the longest field
+/// of the forms is 32,000 characters, up to four bytes each.
+const MAX_TEXT_BYTES: usize = 160 * 1024;
+const MAX_PARTS: usize = 64;
+
+/// What came in the multipart body, before validation.
+#[derive(Default)]
+struct Posted {
+    family: Option<String>,
+    idempotency_key: Option<String>,
+    switch_family: bool,
+    values: BTreeMap<String, String>,
+    too_long: Vec<String>,
+    file: Option<(String, String, Bytes)>,
+    file_problem: Option<(String, FieldProblem)>,
+}
+
+fn wants_json(parts: &Parts) -> bool {
+    parts
+        .headers
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("application/json"))
+}
+
+pub async fn create(State(state): State<AppState>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let json = wants_json(&parts);
+    let Some(session) = parts.extensions.get::<RequestContext>().and_then(|c| c.session.clone()) else {
+        return if json {
+            (
+                StatusCode::UNAUTHORIZED,
+                Json(CreateOutcome::Refused {
+                    message_key: "error.unauthenticated".into(),
+                }),
+            )
+                .into_response()
+        } else {
+            Redirect::to("/signin").into_response()
+        };
+    };
+    let Some(account_id) = session.viewer.active_account_id else {
+        return refused(json, StatusCode::FORBIDDEN, "tickets.no_account");
+    };
+    let multipart = match Multipart::from_request(Request::from_parts(parts.clone(), body), &state).await {
+        Ok(m) => m,
+        Err(_) => return refused(json, StatusCode::BAD_REQUEST, "error.invalid"),
+    };
+    let max_upload = state.config.max_upload_bytes;
+    let posted = read(multipart, max_upload).await;
+    let Some(family) = posted.family.as_deref().and_then(ProductFamily::parse) else {
+        return refused(json, StatusCode::BAD_REQUEST, "error.invalid");
+    };
+    let forms = state.tickets_forms();
+    let Some(form) = forms.form(family) else {
+        return refused(json, StatusCode::BAD_REQUEST, "error.invalid");
+    };
+    let key = posted
+        .idempotency_key
+        .clone()
+        .filter(|k| !k.is_empty() && k.len() <= 64);
+
+    // Without JavaScript, the family switch posts the form: show the other family's
+    // form with every value kept, and no errors yet.
+    if posted.switch_family && !json {
+        return render_form(&state, parts, family, posted.values, Vec::new(), key, StatusCode::OK).await;
+    }
+
+    let file_field = form
+        .fields
+        .iter()
+        .find(|f| matches!(f.kind, FieldKind::File))
+        .map(|f| f.name.clone());
+    let mut errors = match validate(form, &posted.values, &app::request::today()) {
+        Ok(_) => Vec::new(),
+        Err(errors) => errors,
+    };
+    for name in &posted.too_long {
+        errors.retain(|e| &e.field != name);
+        let max = match form.field(name).map(|f| &f.kind) {
+            Some(FieldKind::LongText { max, .. } | FieldKind::ShortText { max, .. }) => *max,
+            _ => MAX_TEXT_BYTES,
+        };
+        errors.push(FieldError {
+            field: name.clone(),
+            problem: FieldProblem::TooLong { max },
+        });
+    }
+    let mut upload = None;
+    if let Some((field, problem)) = posted.file_problem {
+        errors.push(FieldError { field, problem });
+    } else if let Some((field, name, bytes)) = posted.file {
+        if Some(&field) != file_field.as_ref() {
+            errors.push(FieldError {
+                field,
+                problem: FieldProblem::Unknown,
+            });
+        } else {
+            let file_name = files::safe_name(&name);
+            match files::sniff(&file_name, &bytes) {
+                Ok(content_type) => {
+                    upload = Some(Upload {
+                        file_name,
+                        content_type,
+                        bytes,
+                    })
+                }
+                Err(problem) => errors.push(FieldError { field, problem }),
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return if json {
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(CreateOutcome::Invalid { errors }),
+            )
+                .into_response()
+        } else {
+            render_form(
+                &state,
+                parts,
+                family,
+                posted.values,
+                errors,
+                key,
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
+            .await
+        };
+    }
+    let values = match validate(form, &posted.values, &app::request::today()) {
+        Ok(v) => v,
+        Err(_) => return refused(json, StatusCode::BAD_REQUEST, "error.invalid"),
+    };
+    let created = state
+        .tickets
+        .create(NewTicket {
+            requester_id: session.viewer.user_id,
+            account_id,
+            family,
+            values,
+            upload,
+            idempotency_key: key,
+        })
+        .await;
+    match created {
+        Ok(number) => {
+            let url = ticket_url(&number);
+            if json {
+                (StatusCode::CREATED, Json(CreateOutcome::Created { number, url })).into_response()
+            } else {
+                Redirect::to(&format!("{url}?created=1")).into_response()
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "ticket creation failed");
+            refused(json, StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
+        }
+    }
+}
+
+fn refused(json: bool, status: StatusCode, message_key: &str) -> Response {
+    if json {
+        (
+            status,
+            Json(CreateOutcome::Refused {
+                message_key: message_key.into(),
+            }),
+        )
+            .into_response()
+    } else {
+        (status, app::i18n::Locale::En.t(message_key).to_owned()).into_response()
+    }
+}
+
+/// Reads every part. Text is capped; the file is read up to the limit and the rest
+/// drained, so that an oversized file still leaves the other values readable.
+async fn read(mut multipart: Multipart, max_upload: u64) -> Posted {
+    let mut posted = Posted::default();
+    let mut parts = 0;
+    while let Ok(Some(mut field)) = multipart.next_field().await {
+        parts += 1;
+        if parts > MAX_PARTS {
+            break;
+        }
+        let name = field.name().unwrap_or_default().to_owned();
+        if let Some(file_name) = field.file_name().map(str::to_owned) {
+            let mut buf = BytesMut::new();
+            let mut too_large = false;
+            loop {
+                match field.chunk().await {
+                    Ok(Some(chunk)) => {
+                        if !too_large && (buf.len() + chunk.len()) as u64 > max_upload {
+                            too_large = true;
+                            buf.clear();
+                        }
+                        if !too_large {
+                            buf.extend_from_slice(&chunk);
+                        }
+                    }
+                    Ok(None) => break,
+                    // Past the body limit: the file was too large.
+                    Err(_) => {
+                        too_large = true;
+                        break;
+                    }
+                }
+            }
+            if too_large {
+                posted.file_problem = Some((name, FieldProblem::FileTooLarge { max_bytes: max_upload }));
+                break;
+            }
+            // An empty file input (nothing chosen) sends a part with no name and no bytes.
+            if !file_name.is_empty() || !buf.is_empty() {
+                posted.file = Some((name, file_name, buf.freeze()));
+            }
+            continue;
+        }
+        let mut buf = BytesMut::new();
+        let mut cut = false;
+        while let Ok(Some(chunk)) = field.chunk().await {
+            if buf.len() + chunk.len() > MAX_TEXT_BYTES {
+                cut = true;
+                let room = MAX_TEXT_BYTES.saturating_sub(buf.len());
+                buf.extend_from_slice(&chunk[..room.min(chunk.len())]);
+            } else {
+                buf.extend_from_slice(&chunk);
+            }
+        }
+        let text = String::from_utf8_lossy(&buf).into_owned();
+        match name.as_str() {
+            "family" => posted.family = Some(text),
+            "idempotency_key" => posted.idempotency_key = Some(text),
+            "switch_family" => posted.switch_family = true,
+            _ if RESERVED.contains(&name.as_str()) => {}
+            _ => {
+                if cut {
+                    posted.too_long.push(name.clone());
+                }
+                posted.values.insert(name, text);
+            }
+        }
+    }
+    posted
+}
+
+/// Renders the new-ticket page in answer to the POST itself: the values typed and
+/// the errors come back without a round trip through the URL.
+async fn render_form(
+    state: &AppState,
+    mut parts: Parts,
+    family: ProductFamily,
+    values: BTreeMap<String, String>,
+    errors: Vec<FieldError>,
+    key: Option<String>,
+    status: StatusCode,
+) -> Response {
+    let submission = FormSubmission {
+        family,
+        values,
+        errors,
+        idempotency_key: key.unwrap_or_else(app::request::new_idempotency_key),
+    };
+    let context = {
+        let base = super::leptos_context(state.clone());
+        move || {
+            base();
+            leptos::prelude::provide_context(submission.clone());
+        }
+    };
+    parts.method = axum::http::Method::GET;
+    let handler = leptos_axum::render_app_async_with_context(context, {
+        let options = state.leptos.clone();
+        move || app::shell(options.clone())
+    });
+    let mut res = handler(Request::from_parts(parts, Body::empty())).await.into_response();
+    *res.status_mut() = status;
+    res
+}
+
+/// Downloads are for those who may see the ticket; anyone else gets the same 404
+/// as for a missing file. Always an attachment, never rendered inline.
+pub async fn download(State(state): State<AppState>, Path(id): Path<String>, req: Request) -> Response {
+    let not_found = || (StatusCode::NOT_FOUND, "Not found").into_response();
+    let Some(viewer) = req
+        .extensions()
+        .get::<RequestContext>()
+        .and_then(|c| c.session.clone())
+        .map(|s| s.viewer)
+    else {
+        return not_found();
+    };
+    let Ok(id) = id.parse::<i64>() else { return not_found() };
+    match state.tickets.attachment(&viewer, id).await {
+        Ok((meta, bytes)) => {
+            let disposition = format!(
+                "attachment; filename=\"{}\"; filename*=UTF-8''{}",
+                meta.file_name
+                    .replace(['"', '\\'], "_")
+                    .chars()
+                    .filter(|c| c.is_ascii() && !c.is_ascii_control())
+                    .collect::<String>(),
+                percent(&meta.file_name)
+            );
+            let mut res = Response::new(Body::from(bytes));
+            let h = res.headers_mut();
+            h.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(&meta.content_type)
+                    .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+            );
+            if let Ok(v) = HeaderValue::from_str(&disposition) {
+                h.insert(header::CONTENT_DISPOSITION, v);
+            }
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+            h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+            res
+        }
+        Err(TicketsError::NotFound) => not_found(),
+        Err(TicketsError::Storage(e)) => {
+            tracing::error!(error = %e, "attachment download failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response()
+        }
+    }
+}
+
+/// RFC 5987 encoding for `filename*`.
+fn percent(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}

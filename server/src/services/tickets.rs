@@ -1,0 +1,395 @@
+//! Tickets: creation (one transaction: ticket, fields, attachment record, event),
+//! the queue, the ticket page, and who may see what.
+
+use crate::db::entities::{account, attachment, ticket, ticket_event, ticket_field, ticket_watcher, user};
+use crate::storage::{Storage, StorageError};
+use app::accounts::Viewer;
+use app::domain::forms::{FieldKind, FormSet, Localized};
+use app::domain::ticket::{id_of, number_of};
+use app::domain::{ProductFamily, TicketStatus};
+use app::i18n::Locale;
+use app::ports::{Tickets, TicketsError};
+use app::tickets::{AttachmentInfo, QueueFilter, QueuePage, ShownField, TicketDetail, TicketSummary};
+use async_trait::async_trait;
+use bytes::Bytes;
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::sea_query::{ExprTrait, Func, LikeExpr, Query};
+use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect, SqlErr, TransactionTrait};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// Queue pages hold this many tickets.
+pub const PAGE_SIZE: u64 = 25;
+
+pub struct TicketsService {
+    db: DatabaseConnection,
+    forms: Arc<FormSet>,
+    storage: Storage,
+    max_upload: u64,
+}
+
+/// A checked file, ready to store.
+pub struct Upload {
+    pub file_name: String,
+    pub content_type: String,
+    pub bytes: Bytes,
+}
+
+pub struct NewTicket {
+    pub requester_id: i64,
+    pub account_id: i64,
+    pub family: ProductFamily,
+    /// Validated, normalised values by field name.
+    pub values: BTreeMap<String, String>,
+    pub upload: Option<Upload>,
+    pub idempotency_key: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum CreateError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("database: {0}")]
+    Database(#[from] DbErr),
+}
+
+fn storage(e: DbErr) -> TicketsError {
+    TicketsError::Storage(e.to_string())
+}
+
+impl TicketsService {
+    pub fn new(db: DatabaseConnection, forms: Arc<FormSet>, storage: Storage, max_upload: u64) -> Self {
+        Self {
+            db,
+            forms,
+            storage,
+            max_upload,
+        }
+    }
+
+    /// Creates a ticket and returns its number. The same idempotency key from the
+    /// same requester returns the first ticket instead of making a second one, also
+    /// when both requests race (the key is unique in the database).
+    pub async fn create(&self, t: NewTicket) -> Result<String, CreateError> {
+        if let Some(existing) = self.by_key(&t).await? {
+            return Ok(existing);
+        }
+        let stored = match &t.upload {
+            Some(u) => Some(self.storage.put(u.bytes.clone()).await?),
+            None => None,
+        };
+        match self.insert(&t, stored.as_deref()).await {
+            Ok(number) => Ok(number),
+            Err(e) => {
+                if let Some(key) = &stored {
+                    self.storage.delete(key).await;
+                }
+                if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
+                    && let Some(existing) = self.by_key(&t).await?
+                {
+                    return Ok(existing);
+                }
+                Err(e.into())
+            }
+        }
+    }
+
+    async fn by_key(&self, t: &NewTicket) -> Result<Option<String>, DbErr> {
+        let Some(key) = &t.idempotency_key else { return Ok(None) };
+        Ok(ticket::Entity::find()
+            .filter(ticket::Column::IdempotencyKey.eq(key.as_str()))
+            .filter(ticket::Column::RequesterId.eq(t.requester_id))
+            .one(&self.db)
+            .await?
+            .map(|found| number_of(found.id)))
+    }
+
+    async fn insert(&self, t: &NewTicket, storage_key: Option<&str>) -> Result<String, DbErr> {
+        let now = Utc::now();
+        let txn = self.db.begin().await?;
+        let created = ticket::ActiveModel {
+            account_id: Set(t.account_id),
+            requester_id: Set(t.requester_id),
+            family: Set(t.family.as_str().to_owned()),
+            product: Set(t.values.get("product").cloned()),
+            subject: Set(t.values.get("subject").cloned().unwrap_or_default()),
+            status: Set(TicketStatus::New.as_str().to_owned()),
+            idempotency_key: Set(t.idempotency_key.clone()),
+            created_at: Set(now),
+            updated_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        if !t.values.is_empty() {
+            ticket_field::Entity::insert_many(t.values.iter().map(|(name, value)| ticket_field::ActiveModel {
+                ticket_id: Set(created.id),
+                name: Set(name.clone()),
+                value: Set(value.clone()),
+            }))
+            .exec(&txn)
+            .await?;
+        }
+        if let (Some(upload), Some(key)) = (&t.upload, storage_key) {
+            attachment::ActiveModel {
+                ticket_id: Set(created.id),
+                file_name: Set(upload.file_name.clone()),
+                content_type: Set(upload.content_type.clone()),
+                size: Set(upload.bytes.len() as i64),
+                storage_key: Set(key.to_owned()),
+                uploaded_by: Set(t.requester_id),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await?;
+        }
+        ticket_event::ActiveModel {
+            ticket_id: Set(created.id),
+            actor_id: Set(Some(t.requester_id)),
+            kind: Set("created".to_owned()),
+            data: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(number_of(created.id))
+    }
+
+    /// The ticket if the viewer may see it: staff see every ticket; a customer sees
+    /// the tickets they opened or watch, in accounts they belong to.
+    async fn visible(&self, viewer: &Viewer, id: i64) -> Result<Option<ticket::Model>, DbErr> {
+        let Some(t) = ticket::Entity::find_by_id(id).one(&self.db).await? else {
+            return Ok(None);
+        };
+        if viewer.role.is_staff() {
+            return Ok(Some(t));
+        }
+        if !viewer.accounts.iter().any(|a| a.id == t.account_id) {
+            return Ok(None);
+        }
+        if t.requester_id == viewer.user_id {
+            return Ok(Some(t));
+        }
+        let watching = ticket_watcher::Entity::find()
+            .filter(ticket_watcher::Column::TicketId.eq(t.id))
+            .filter(ticket_watcher::Column::UserId.eq(viewer.user_id))
+            .one(&self.db)
+            .await?
+            .is_some();
+        Ok(watching.then_some(t))
+    }
+
+    /// An attachment and its bytes, for someone who may see its ticket.
+    pub async fn attachment(&self, viewer: &Viewer, id: i64) -> Result<(attachment::Model, Bytes), TicketsError> {
+        let a = attachment::Entity::find_by_id(id)
+            .one(&self.db)
+            .await
+            .map_err(storage)?
+            .ok_or(TicketsError::NotFound)?;
+        self.visible(viewer, a.ticket_id)
+            .await
+            .map_err(storage)?
+            .ok_or(TicketsError::NotFound)?;
+        let bytes = self
+            .storage
+            .get(&a.storage_key)
+            .await
+            .map_err(|e| TicketsError::Storage(e.to_string()))?;
+        Ok((a, bytes))
+    }
+
+    fn product_label(&self, family: &str, product: Option<&str>) -> Option<Localized> {
+        let product = product?;
+        let form = self.forms.form(ProductFamily::parse(family)?)?;
+        match &form.field("product")?.kind {
+            FieldKind::Select { options } => options.iter().find(|o| o.value == product).map(|o| o.label.clone()),
+            _ => None,
+        }
+    }
+}
+
+/// Escapes LIKE's wildcards so that a search for "100%" means those characters.
+fn like_contains(word: &str) -> LikeExpr {
+    let escaped = word.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    LikeExpr::new(format!("%{escaped}%")).escape('\\')
+}
+
+fn yes_no_label(value: &str) -> Option<Localized> {
+    ["yes", "no", "not_sure"].contains(&value).then(|| Localized {
+        fr: Locale::Fr.t(&format!("answer.{value}")).to_owned(),
+        en: Locale::En.t(&format!("answer.{value}")).to_owned(),
+    })
+}
+
+#[async_trait]
+impl Tickets for TicketsService {
+    fn forms(&self) -> Arc<FormSet> {
+        self.forms.clone()
+    }
+
+    fn max_upload_bytes(&self) -> u64 {
+        self.max_upload
+    }
+
+    async fn queue(&self, viewer: &Viewer, filter: QueueFilter) -> Result<QueuePage, TicketsError> {
+        let accounts: Vec<i64> = if filter.all_accounts {
+            viewer.accounts.iter().map(|a| a.id).collect()
+        } else {
+            viewer.active_account_id.into_iter().collect()
+        };
+        let watched = Query::select()
+            .column(ticket_watcher::Column::TicketId)
+            .from(ticket_watcher::Entity)
+            .and_where(ticket_watcher::Column::UserId.eq(viewer.user_id))
+            .to_owned();
+        let mut query = ticket::Entity::find()
+            .filter(ticket::Column::AccountId.is_in(accounts))
+            .filter(
+                Condition::any()
+                    .add(ticket::Column::RequesterId.eq(viewer.user_id))
+                    .add(ticket::Column::Id.in_subquery(watched)),
+            );
+        if let Some(status) = filter.status {
+            query = query.filter(ticket::Column::Status.eq(status.as_str()));
+        }
+        let q = filter.q.trim();
+        if let Some(id) = id_of(q) {
+            query = query.filter(ticket::Column::Id.eq(id));
+        } else {
+            for word in q.split_whitespace().take(8) {
+                let lower = Expr::expr(Func::lower(Expr::col(ticket::Column::Subject)));
+                query = query.filter(lower.like(like_contains(&word.to_lowercase())));
+            }
+        }
+        if let Some(before) = filter.before {
+            query = query.filter(ticket::Column::Id.lt(before));
+        }
+        let mut rows = query
+            .order_by_desc(ticket::Column::Id)
+            .limit(PAGE_SIZE + 1)
+            .all(&self.db)
+            .await
+            .map_err(storage)?;
+        let next_before = (rows.len() as u64 > PAGE_SIZE).then(|| {
+            rows.truncate(PAGE_SIZE as usize);
+            rows.last().map(|t| t.id)
+        });
+        let names: HashMap<i64, &str> = viewer.accounts.iter().map(|a| (a.id, a.name.as_str())).collect();
+        let items = rows
+            .into_iter()
+            .map(|t| TicketSummary {
+                number: number_of(t.id),
+                product: self.product_label(&t.family, t.product.as_deref()),
+                family: ProductFamily::parse(&t.family).unwrap_or(ProductFamily::Esignature),
+                status: TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New),
+                account_name: names.get(&t.account_id).copied().unwrap_or_default().to_owned(),
+                updated_at: t.updated_at.to_rfc3339(),
+                watching: t.requester_id != viewer.user_id,
+                subject: t.subject,
+            })
+            .collect();
+        Ok(QueuePage {
+            items,
+            next_before: next_before.flatten(),
+        })
+    }
+
+    async fn detail(&self, viewer: &Viewer, number: &str) -> Result<TicketDetail, TicketsError> {
+        let id = id_of(number).ok_or(TicketsError::NotFound)?;
+        let t = self
+            .visible(viewer, id)
+            .await
+            .map_err(storage)?
+            .ok_or(TicketsError::NotFound)?;
+        let stored: HashMap<String, String> = ticket_field::Entity::find()
+            .filter(ticket_field::Column::TicketId.eq(t.id))
+            .all(&self.db)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(|f| (f.name, f.value))
+            .collect();
+        let family = ProductFamily::parse(&t.family).unwrap_or(ProductFamily::Esignature);
+        // Fields in the order of the form; a field since removed from the
+        // configuration is still shown, under its name.
+        let mut fields = Vec::new();
+        let defs = self.forms.form(family).map(|f| f.fields.clone()).unwrap_or_default();
+        for def in &defs {
+            if let Some(value) = stored.get(&def.name) {
+                let display = match &def.kind {
+                    FieldKind::Select { options } | FieldKind::CountRange { options } => {
+                        options.iter().find(|o| &o.value == value).map(|o| o.label.clone())
+                    }
+                    FieldKind::YesNoNotSure => yes_no_label(value),
+                    _ => None,
+                };
+                fields.push(ShownField {
+                    name: def.name.clone(),
+                    label: def.label.clone(),
+                    value: value.clone(),
+                    display,
+                });
+            }
+        }
+        let mut extra: Vec<_> = stored
+            .iter()
+            .filter(|(k, _)| !defs.iter().any(|d| &d.name == *k))
+            .collect();
+        extra.sort();
+        for (name, value) in extra {
+            let label = Localized {
+                fr: name.clone(),
+                en: name.clone(),
+            };
+            fields.push(ShownField {
+                name: name.clone(),
+                label,
+                value: value.clone(),
+                display: None,
+            });
+        }
+        let attachments = attachment::Entity::find()
+            .filter(attachment::Column::TicketId.eq(t.id))
+            .order_by_asc(attachment::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(|a| AttachmentInfo {
+                id: a.id,
+                file_name: a.file_name,
+                size: a.size,
+                content_type: a.content_type,
+            })
+            .collect();
+        let requester_name = user::Entity::find_by_id(t.requester_id)
+            .one(&self.db)
+            .await
+            .map_err(storage)?
+            .map(|u| u.name)
+            .unwrap_or_default();
+        let account_name = account::Entity::find_by_id(t.account_id)
+            .one(&self.db)
+            .await
+            .map_err(storage)?
+            .map(|a| a.name)
+            .unwrap_or_default();
+        Ok(TicketDetail {
+            number: number_of(t.id),
+            product: self.product_label(&t.family, t.product.as_deref()),
+            family,
+            status: TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New),
+            fields,
+            attachments,
+            requester_name,
+            account_name,
+            created_at: t.created_at.to_rfc3339(),
+            updated_at: t.updated_at.to_rfc3339(),
+            subject: t.subject,
+        })
+    }
+}
