@@ -45,6 +45,8 @@ export default defineConfig({
       // Rate limits are proven by the integration tests; here many tests share one IP.
       GUICHET_SIGNIN_MAX_FAILURES: '50',
       GUICHET_SIGNIN_MAX_FAILURES_PER_IP: '500',
+      // 1 MiB, so that "a file over the limit" is quick to make.
+      GUICHET_MAX_UPLOAD_BYTES: '1048576',
     },
   },
 });

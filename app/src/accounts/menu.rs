@@ -32,7 +32,7 @@ fn AccountMenu(viewer: Viewer) -> impl IntoView {
     let accounts = viewer.accounts.clone();
     view! {
         <details class="account-menu">
-            <summary aria-label=format!("{} : {}", i.t("menu.label"), viewer.name)>
+            <summary>
                 <span class="avatar" aria-hidden="true">{viewer.initials()}</span>
                 <span class="who">
                     <span class="user-name">{viewer.name.clone()}</span>
@@ -40,6 +40,7 @@ fn AccountMenu(viewer: Viewer) -> impl IntoView {
                         {active.map(|a| a.name).unwrap_or_default()}
                     </span>
                 </span>
+                <span class="visually-hidden">{format!(" ({})", i.t("menu.label"))}</span>
             </summary>
             <div class="menu-panel">
                 <a class="menu-item" href="/tickets">{i.t("nav.manage_tickets")}</a>

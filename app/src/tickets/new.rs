@@ -207,7 +207,15 @@ fn TicketForm(page: NewTicketPage) -> impl IntoView {
                     <progress id="upload-progress" max="100" value=format!("{:.0}", p * 100.0)>{format!("{:.0} %", p * 100.0)}</progress>
                 </div>
             })}
-            <button type="submit" class="button primary send" disabled=move || progress.get().is_some()>
+            // No focus change on mouse down: the field being left would show its
+            // error, the layout would shift, and the click would miss the button.
+            // The submit checks every field anyway.
+            <button
+                type="submit"
+                class="button primary send"
+                disabled=move || progress.get().is_some()
+                on:mousedown=|ev| ev.prevent_default()
+            >
                 {i.t("tickets.send")}
             </button>
         </form>
