@@ -84,6 +84,7 @@ async fn a_forged_cross_site_post_is_refused(db: TestDb) {
     for (name, value) in [("origin", "https://evil.example"), ("sec-fetch-site", "cross-site")] {
         let req = post("/api/sign_in", None)
             .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .header(name, value)
             .body(Body::from(form.clone()))
             .expect("request");
@@ -180,6 +181,7 @@ async fn a_plain_form_post_with_bad_credentials_comes_back_with_the_error(db: Te
     let req = post("/api/sign_in", None)
         .header(header::ORIGIN, "http://127.0.0.1:3000")
         .header(header::ACCEPT, "text/html")
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .header(header::REFERER, "http://127.0.0.1:3000/signin?family=esignature")
         .body(Body::from(form.clone()))
         .expect("request");

@@ -1,3 +1,4 @@
+use crate::accounts::api::use_session;
 use crate::i18n::use_locale;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -15,6 +16,14 @@ pub fn NotFound() -> impl IntoView {
             <h1>{i.t("notfound.title")}</h1>
             <p>{i.t("notfound.body")}</p>
             <p><a href="/">{i.t("notfound.home")}</a></p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let signed_in = matches!(use_session().viewer.await, Ok(Some(_)));
+                    (!signed_in).then(|| view! {
+                        <p>{i.t("notfound.signin")} " " <a href="/signin">{i.t("nav.signin")}</a></p>
+                    })
+                })}
+            </Transition>
         </section>
     }
 }

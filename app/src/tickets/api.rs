@@ -35,11 +35,14 @@ pub async fn fetch_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
     port()?.queue(&session.viewer, filter).await.map_err(map_err)
 }
 
-/// A ticket the viewer may see; anything else is `NotFound`.
+/// A ticket the viewer may see; anything else is `NotFound`, signed out included:
+/// the answer never tells whether a number exists.
 #[server(endpoint = "tickets/detail")]
 pub async fn fetch_ticket(number: String) -> Result<TicketDetail, AppError> {
     use ssr::*;
-    let session = require_session()?;
+    let Some(session) = current_session() else {
+        return Err(reply_error(AppError::NotFound));
+    };
     let detail = port()?.detail(&session.viewer, &number).await.map_err(map_err);
     if matches!(detail, Err(AppError::NotFound)) {
         set_status(404);

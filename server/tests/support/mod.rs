@@ -115,6 +115,7 @@ impl TestApp {
         let req = post(endpoint, cookie)
             .header(header::ORIGIN, "http://127.0.0.1:3000")
             .header(header::ACCEPT, "application/json")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
             .body(Body::from(form.to_owned()))
             .expect("request");
         self.send(req).await
@@ -138,12 +139,11 @@ impl TestApp {
     }
 }
 
-/// A form POST to our host from a fixed client address; the caller adds Origin and
-/// Accept (what differs between JavaScript, plain forms and forgeries).
+/// A POST to our host from a fixed client address; the caller adds Origin, Accept and
+/// Content-Type (what differs between JavaScript, plain forms and forgeries).
 pub fn post(path: &str, cookie: Option<&str>) -> axum::http::request::Builder {
     let mut b = Request::post(path)
         .header(header::HOST, "127.0.0.1:3000")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .extension(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 40000))));
     if let Some(c) = cookie {
         b = b.header(header::COOKIE, c);
