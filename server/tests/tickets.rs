@@ -22,8 +22,11 @@ on_every_database!(
     the_queue_filters_and_pages,
 );
 
+/// A file part: field name, file name, bytes.
+type File<'a> = (&'a str, &'a str, &'a [u8]);
+
 /// A multipart body as a browser sends it.
-fn multipart(fields: &[(&str, &str)], file: Option<(&str, &str, &[u8])>) -> (String, Vec<u8>) {
+fn multipart(fields: &[(&str, &str)], file: Option<File>) -> (String, Vec<u8>) {
     let boundary = "----guichet-test-boundary";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -202,7 +205,8 @@ async fn hostile_payloads_get_a_4xx_and_leave_no_rows(db: TestDb) {
     let app = TestApp::start(&db).await;
     let claire = signed_in(&app, CLAIRE).await;
     let huge = "x".repeat(200_000);
-    let cases: Vec<(&str, Vec<(&str, &str)>, Option<(&str, &str, &[u8])>)> = vec![
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Option<File<'a>>);
+    let cases: Vec<Case> = vec![
         (
             "no family",
             vec![
