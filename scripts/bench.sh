@@ -35,12 +35,24 @@ echo "wasm rebuild:    $(echo "$e - $s" | bc) s"
 
 say "release server"
 build_bundle >/dev/null
-cargo build -q --release -p server
-rm -rf "$out/data"
-GUICHET_ADDR=127.0.0.1:$port GUICHET_DATA_DIR="$out/data" RUST_LOG=error ./target/release/guichet serve >"$out/server.log" 2>&1 &
-server=$!
-trap 'kill $server 2>/dev/null || true' EXIT
-for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.2; done
+cargo build -q --release -p server --example bench
+server=
+start_server() { # DATABASE_URL
+  stop_server
+  GUICHET_ADDR=127.0.0.1:$port GUICHET_DATA_DIR="$out/data" DATABASE_URL="$1" RUST_LOG=error \
+    GUICHET_SIGNIN_MAX_FAILURES_PER_IP=100000 ./target/release/guichet serve >"$out/server.log" 2>&1 &
+  server=$!
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && return; sleep 0.2; done
+  echo "server did not start" >&2; cat "$out/server.log" >&2; exit 1
+}
+stop_server() { if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; server=; fi; }
+trap stop_server EXIT
+sign_in() { # prints the session cookie of the demo customer
+  curl -s -o /dev/null -c - -X POST "http://127.0.0.1:$port/api/sign_in" \
+    -d 'family=esignature&email=claire.martin%40example.com&password=guichet-demo' | awk '$6 == "guichet_session" {print $6 "=" $7}'
+}
+rm -rf "$out/data"; mkdir -p "$out/data"
+start_server "sqlite://$out/data/home.db?mode=rwc"
 
 say "first load of the home page (HTML + CSS + JS + wasm)"
 curl -s "http://127.0.0.1:$port/" -o "$out/home.html"
@@ -64,3 +76,46 @@ printf '%-28s %12s %10s %10s\n' "" "requests/s" "p50" "p99"
 printf '%-28s %12s %10s %10s\n' "static file ($size bytes)" "$rps_static" "$p50_static" "$p99_static"
 printf '%-28s %12s %10s %10s\n' "home page (SSR)" "$rps_home" "$p50_home" "$p99_home"
 echo "throughput ratio SSR/static: $(python3 -c "print(round($rps_home/$rps_static, 3))")"
+
+say "first load of the new-ticket page (HTML + CSS + JS + wasm), signed in"
+cookie=$(sign_in)
+curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/tickets/new" -o "$out/new-ticket.html"
+files=("$out/new-ticket.html")
+for key in css boot js wasm; do
+  files+=("target/site$(python3 -c "import json;print(json.load(open('$manifest'))['$key'])")")
+done
+cargo xtask sizes "${files[@]}"
+
+bench_creation() { # label DATABASE_URL
+  start_server "$2"
+  cookie=$(sign_in)
+  local http raw
+  http=$(BENCH_COOKIE="$cookie" wrk -t2 -c16 -d10s -s scripts/bench-create.lua "http://127.0.0.1:$port/tickets/new" 2>/dev/null | awk '/Requests\/sec/ {print $2}')
+  stop_server
+  raw=$(./target/release/examples/bench raw-inserts "$2" 2000 16)
+  printf '%-10s HTTP endpoint %10s tickets/s   raw SeaORM inserts %10s tickets/s   ratio %s\n' "$1" "$http" "$raw" \
+    "$(python3 -c "print(round($http/$raw, 3))")"
+}
+say "ticket creation throughput: POST /tickets/new (wrk, 16 connections, 10 s) vs the same rows inserted through SeaORM (16 tasks)"
+rm -f "$out/data/create.db"*
+bench_creation sqlite "sqlite://$out/data/create.db?mode=rwc"
+pg="${BENCH_DATABASE_URL:-${TEST_DATABASE_URL:-}}"
+if [ -n "$pg" ]; then
+  psql "$pg" -qc "drop database if exists guichet_bench" && psql "$pg" -qc "create database guichet_bench"
+  bench_creation postgres "${pg%/*}/guichet_bench"
+else
+  echo "postgres   (set BENCH_DATABASE_URL or TEST_DATABASE_URL to measure it)"
+fi
+
+say "queue page (server-rendered) with 100,000 tickets, 5,000 of them the user's (wrk, 16 connections, 10 s)"
+rm -f "$out/data/queue.db"*
+cursor=$(./target/release/examples/bench seed-queue "sqlite://$out/data/queue.db?mode=rwc" 100000 5000)
+start_server "sqlite://$out/data/queue.db?mode=rwc"
+cookie=$(sign_in)
+queue_wrk() { wrk -t2 -c16 -d10s --latency -H "Cookie: $cookie" "$1" 2>/dev/null | awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} /^ +50%/ {p50=$2} END {print rps, p50, p99}'; }
+read -r q1_rps q1_p50 q1_p99 < <(queue_wrk "http://127.0.0.1:$port/tickets")
+read -r q200_rps q200_p50 q200_p99 < <(queue_wrk "http://127.0.0.1:$port/tickets?before=$cursor")
+printf '%-14s %12s %10s %10s\n' "" "requests/s" "p50" "p99"
+printf '%-14s %12s %10s %10s\n' "page 1" "$q1_rps" "$q1_p50" "$q1_p99"
+printf '%-14s %12s %10s %10s\n' "page 200" "$q200_rps" "$q200_p50" "$q200_p99"
+stop_server

@@ -64,7 +64,7 @@ fn page_locale() -> Locale {
     }
     #[cfg(not(feature = "ssr"))]
     {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         {
             web_sys::window()
                 .and_then(|w| w.document())
@@ -73,7 +73,7 @@ fn page_locale() -> Locale {
                 .and_then(|l| Locale::parse(&l))
                 .unwrap_or_default()
         }
-        #[cfg(not(feature = "hydrate"))]
+        #[cfg(not(feature = "browser"))]
         {
             Locale::default()
         }

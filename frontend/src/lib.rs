@@ -1,10 +1,19 @@
-//! The browser entry point: hydrate the server-rendered page, nothing more.
+//! The browser entry point: hydrate the server-rendered page (production), or render
+//! it in the browser (`csr`, Trunk's dev loop).
 #![cfg(target_arch = "wasm32")]
 
 use wasm_bindgen::prelude::wasm_bindgen;
 
+#[cfg(feature = "hydrate")]
 #[wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+}
+
+#[cfg(all(feature = "csr", not(feature = "hydrate")))]
+#[wasm_bindgen(start)]
+pub fn start() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
 }

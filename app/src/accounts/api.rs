@@ -170,11 +170,11 @@ where
 {
     Effect::new(move |_| {
         if action.value().with(|v| matches!(v, Some(Ok(_)))) {
-            #[cfg(feature = "hydrate")]
+            #[cfg(feature = "browser")]
             if let Some(w) = web_sys::window() {
                 let _ = w.location().assign(to);
             }
-            #[cfg(not(feature = "hydrate"))]
+            #[cfg(not(feature = "browser"))]
             let _ = to;
         }
     });

@@ -29,7 +29,7 @@ fn LanguageSwitcher() -> impl IntoView {
     let other = if i == Locale::Fr { Locale::En } else { Locale::Fr };
     Effect::new(move |_| {
         if let Some(Ok(())) = action.value().get() {
-            #[cfg(feature = "hydrate")]
+            #[cfg(feature = "browser")]
             if let Some(w) = web_sys::window() {
                 let _ = w.location().reload();
             }

@@ -290,7 +290,7 @@ fn select(
 
 /// A file over the limit is refused as soon as it is chosen, before any upload.
 fn check_file_size(ev: &leptos::ev::Event, name: &str, max: u64, state: FormState) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         use wasm_bindgen::JsCast;
         let size = ev
@@ -308,6 +308,6 @@ fn check_file_size(ev: &leptos::ev::Event, name: &str, max: u64, state: FormStat
             }
         });
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = (ev, name, max, state);
 }

@@ -5,7 +5,7 @@ pub mod detail;
 pub mod form;
 pub mod new;
 pub mod queue;
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 mod upload;
 
 use crate::domain::forms::{FieldError, FormSet, Localized};

@@ -11,14 +11,14 @@ use super::api::fetch_new_ticket_form;
 use super::form::{Field, FormState, field_id};
 use super::queue::SignInFirst;
 use crate::domain::ProductFamily;
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 use crate::domain::forms::FieldKind;
 use crate::error::AppError;
 use crate::i18n::use_locale;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 use std::collections::BTreeMap;
 
 /// Where the draft lives in the browser.
@@ -86,7 +86,7 @@ fn TicketForm(page: NewTicketPage) -> impl IntoView {
     };
 
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        #[cfg(feature = "hydrate")]
+        #[cfg(feature = "browser")]
         {
             ev.prevent_default();
             if progress.get_untracked().is_some() {
@@ -128,7 +128,7 @@ fn TicketForm(page: NewTicketPage) -> impl IntoView {
                 });
             }
         }
-        #[cfg(not(feature = "hydrate"))]
+        #[cfg(not(feature = "browser"))]
         let _ = ev;
     };
 
@@ -223,7 +223,7 @@ fn TicketForm(page: NewTicketPage) -> impl IntoView {
 }
 
 /// Moves focus to the error summary once it is rendered.
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 fn focus_later(target: NodeRef<leptos::html::Div>) {
     request_animation_frame(move || {
         if let Some(el) = target.get_untracked() {
@@ -235,7 +235,7 @@ fn focus_later(target: NodeRef<leptos::html::Div>) {
 /// Saves the form in the browser as it is typed, and restores it once after a
 /// reload (only into a fresh form, never over values the server sent back).
 fn keep_draft(family: RwSignal<ProductFamily>, state: FormState, fresh: bool) {
-    #[cfg(feature = "hydrate")]
+    #[cfg(feature = "browser")]
     {
         let restored = StoredValue::new(false);
         Effect::new(move |_| {
@@ -251,30 +251,30 @@ fn keep_draft(family: RwSignal<ProductFamily>, state: FormState, fresh: bool) {
             save_draft(&snapshot.0, &snapshot.1);
         });
     }
-    #[cfg(not(feature = "hydrate"))]
+    #[cfg(not(feature = "browser"))]
     let _ = (family, state, fresh);
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 fn storage() -> Option<web_sys::Storage> {
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Draft {
     family: ProductFamily,
     values: BTreeMap<String, String>,
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 fn load_draft() -> Option<(ProductFamily, BTreeMap<String, String>)> {
     let text = storage()?.get_item(DRAFT_KEY).ok().flatten()?;
     let draft: Draft = serde_json::from_str(&text).ok()?;
     (!draft.values.values().all(|v| v.trim().is_empty())).then_some((draft.family, draft.values))
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 fn save_draft(family: &ProductFamily, values: &BTreeMap<String, String>) {
     if let (Some(s), Ok(text)) = (
         storage(),
@@ -287,7 +287,7 @@ fn save_draft(family: &ProductFamily, values: &BTreeMap<String, String>) {
     }
 }
 
-#[cfg(feature = "hydrate")]
+#[cfg(feature = "browser")]
 fn clear_draft() {
     if let Some(s) = storage() {
         let _ = s.remove_item(DRAFT_KEY);

@@ -29,7 +29,18 @@ pub fn sniff(name: &str, bytes: &[u8]) -> Result<String, FieldProblem> {
         .rsplit_once('.')
         .map(|(_, e)| e.to_ascii_lowercase())
         .unwrap_or_default();
-    if REFUSED_EXTENSIONS.contains(&ext.as_str()) || bytes.starts_with(b"#!") {
+    // infer needs a full header to name a type; a truncated executable is still
+    // refused by its first bytes (PE, ELF, Mach-O, script).
+    const MAGIC: [&[u8]; 7] = [
+        b"MZ",
+        b"\x7fELF",
+        b"\xfe\xed\xfa\xce",
+        b"\xfe\xed\xfa\xcf",
+        b"\xce\xfa\xed\xfe",
+        b"\xcf\xfa\xed\xfe",
+        b"#!",
+    ];
+    if REFUSED_EXTENSIONS.contains(&ext.as_str()) || MAGIC.iter().any(|m| bytes.starts_with(m)) {
         return Err(FieldProblem::FileTypeRefused);
     }
     match infer::get(bytes) {

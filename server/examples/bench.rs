@@ -1,0 +1,164 @@
+//! Benchmark helpers (run by `scripts/bench.sh`, never by the tests):
+//!
+//!   bench raw-inserts DATABASE_URL N CONCURRENCY
+//!       inserts N tickets (ticket, fields, event: the rows the HTTP endpoint
+//!       writes) straight through SeaORM and prints tickets per second, the
+//!       baseline of the endpoint's throughput;
+//!   bench seed-queue DATABASE_URL TOTAL MINE
+//!       fills the database with TOTAL tickets, MINE of them Claire's, and prints
+//!       the cursor of her queue's page 200.
+
+use chrono::Utc;
+use sea_orm::prelude::*;
+use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, TransactionTrait};
+use server::db::entities::{account, ticket, ticket_event, ticket_field, user};
+use std::time::Instant;
+
+#[tokio::main]
+async fn main() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let arg = |i: usize| {
+        args.get(i)
+            .cloned()
+            .ok_or_else(|| "usage: see the file's header".to_owned())
+    };
+    let url = arg(1)?;
+    let db = server::db::connect(&url).await.map_err(|e| e.to_string())?;
+    {
+        use sea_orm_migration::MigratorTrait;
+        server::db::migrations::Migrator::up(&db, None)
+            .await
+            .map_err(|e| e.to_string())?;
+        server::services::demo::load(&db).await.map_err(|e| e.to_string())?;
+    }
+    let claire = user::Entity::find()
+        .filter(user::Column::Email.eq("claire.martin@example.com"))
+        .one(&db)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no demo user")?;
+    let jean = user::Entity::find()
+        .filter(user::Column::Email.eq("jean.dubois@example.com"))
+        .one(&db)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no demo user")?;
+    let account = account::Entity::find()
+        .filter(account::Column::Name.eq("Atelier Lumière"))
+        .one(&db)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("no demo account")?;
+    match arg(0)?.as_str() {
+        "raw-inserts" => {
+            let n: usize = arg(2)?.parse().map_err(|_| "N")?;
+            let concurrency: usize = arg(3)?.parse().map_err(|_| "CONCURRENCY")?;
+            let start = Instant::now();
+            let mut tasks = Vec::new();
+            for worker in 0..concurrency {
+                let db = db.clone();
+                let (requester, account) = (claire.id, account.id);
+                tasks.push(tokio::spawn(async move {
+                    for i in (worker..n).step_by(concurrency) {
+                        insert_one(&db, requester, account, i).await?;
+                    }
+                    Ok::<(), DbErr>(())
+                }));
+            }
+            for t in tasks {
+                t.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+            }
+            let secs = start.elapsed().as_secs_f64();
+            println!("{:.1}", n as f64 / secs);
+        }
+        "seed-queue" => {
+            let total: usize = arg(2)?.parse().map_err(|_| "TOTAL")?;
+            let mine: usize = arg(3)?.parse().map_err(|_| "MINE")?;
+            let every = (total / mine.max(1)).max(1);
+            let now = Utc::now();
+            let batch = 500;
+            let mut i = 0;
+            while i < total {
+                let rows: Vec<_> = (i..(i + batch).min(total))
+                    .map(|k| ticket::ActiveModel {
+                        account_id: Set(account.id),
+                        requester_id: Set(if k % every == 0 { claire.id } else { jean.id }),
+                        family: Set("esignature".into()),
+                        product: Set(None),
+                        subject: Set(format!("Question about envelope {k}")),
+                        status: Set("open".into()),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                        ..Default::default()
+                    })
+                    .collect();
+                ticket::Entity::insert_many(rows)
+                    .exec(&db)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                i += batch;
+            }
+            // The cursor of page 200 (25 a page): the id of the 4,975th newest of hers.
+            let cursor = ticket::Entity::find()
+                .filter(ticket::Column::RequesterId.eq(claire.id))
+                .order_by_desc(ticket::Column::Id)
+                .offset(199 * 25 - 1)
+                .limit(1)
+                .one(&db)
+                .await
+                .map_err(|e| e.to_string())?
+                .map(|t| t.id)
+                .unwrap_or(0);
+            println!("{cursor}");
+        }
+        other => return Err(format!("unknown command {other}")),
+    }
+    Ok(())
+}
+
+async fn insert_one(db: &DatabaseConnection, requester: i64, account: i64, i: usize) -> Result<(), DbErr> {
+    let now = Utc::now();
+    let txn = db.begin().await?;
+    let t = ticket::ActiveModel {
+        account_id: Set(account),
+        requester_id: Set(requester),
+        family: Set("esignature".into()),
+        product: Set(None),
+        subject: Set("Signing fails on every envelope".into()),
+        status: Set("new".into()),
+        idempotency_key: Set(Some(format!(
+            "raw-{i}-{}",
+            now.timestamp_nanos_opt().unwrap_or_default()
+        ))),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    ticket_field::Entity::insert_many(
+        [
+            ("subject", "Signing fails on every envelope"),
+            ("description", "Since Monday no envelope can be signed: error 500."),
+            ("envelope_id", "3f2504e0-4f89-41d3-9a0c-0305e82c3301"),
+        ]
+        .map(|(name, value)| ticket_field::ActiveModel {
+            ticket_id: Set(t.id),
+            name: Set(name.into()),
+            value: Set(value.into()),
+        }),
+    )
+    .exec(&txn)
+    .await?;
+    ticket_event::ActiveModel {
+        ticket_id: Set(t.id),
+        actor_id: Set(Some(requester)),
+        kind: Set("created".into()),
+        data: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    txn.commit().await
+}
