@@ -35,7 +35,7 @@ echo "wasm rebuild:    $(echo "$e - $s" | bc) s"
 
 say "release server"
 build_bundle >/dev/null
-cargo build -q --release -p server --example bench
+cargo build -q --release -p server --bin guichet --example bench
 server=
 start_server() { # DATABASE_URL
   stop_server

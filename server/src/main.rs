@@ -1,5 +1,6 @@
 //! `guichet`: config -> database -> migrations -> services -> router -> serve.
 
+use axum::serve::ListenerExt;
 use server::AppState;
 use server::config::Config;
 use std::net::SocketAddr;
@@ -45,7 +46,15 @@ async fn serve(config: Config) -> Result<(), String> {
     let app = server::http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
         .await
-        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?
+        // Responses are written in pieces (headers, then streamed body): without
+        // TCP_NODELAY, Nagle's algorithm holds the second piece for the client's
+        // delayed ACK, some 40 ms.
+        .tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::warn!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
     println!("Guichet is running on {base_url}");
     if demo {
         println!(
