@@ -112,10 +112,19 @@ rm -f "$out/data/queue.db"*
 cursor=$(./target/release/examples/bench seed-queue "sqlite://$out/data/queue.db?mode=rwc" 100000 5000)
 start_server "sqlite://$out/data/queue.db?mode=rwc"
 cookie=$(sign_in)
-queue_wrk() { wrk -t2 -c16 -d10s --latency -H "Cookie: $cookie" "$1" 2>/dev/null | awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} /^ +50%/ {p50=$2} END {print rps, p50, p99}'; }
-read -r q1_rps q1_p50 q1_p99 < <(queue_wrk "http://127.0.0.1:$port/tickets")
-read -r q200_rps q200_p50 q200_p99 < <(queue_wrk "http://127.0.0.1:$port/tickets?before=$cursor")
-printf '%-14s %12s %10s %10s\n' "" "requests/s" "p50" "p99"
-printf '%-14s %12s %10s %10s\n' "page 1" "$q1_rps" "$q1_p50" "$q1_p99"
-printf '%-14s %12s %10s %10s\n' "page 200" "$q200_rps" "$q200_p50" "$q200_p99"
+queue_wrk() { # connections url
+  wrk -t2 -c"$1" -d10s --latency -H "Cookie: $cookie" "$2" 2>/dev/null |
+    awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} /^ +50%/ {p50=$2} END {print rps, p50, p99}'
+}
+printf '%-26s %12s %10s %10s\n' "" "requests/s" "p50" "p99"
+# 16 connections on 2 cores shared with wrk measure throughput (latency is then
+# queueing: connections / throughput); 2 connections measure the page's own latency.
+for c in 16 2; do
+  for page in 1 200; do
+    url="http://127.0.0.1:$port/tickets"
+    [ "$page" = 200 ] && url="$url?before=$cursor"
+    read -r rps p50 p99 < <(queue_wrk "$c" "$url")
+    printf '%-26s %12s %10s %10s\n' "page $page, $c connections" "$rps" "$p50" "$p99"
+  done
+done
 stop_server

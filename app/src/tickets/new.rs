@@ -183,6 +183,9 @@ fn TicketForm(page: NewTicketPage) -> impl IntoView {
                     {i.t("tickets.switch_family")}
                 </button>
             </fieldset>
+            // The live article suggestions (help-center issue) attach to the subject
+            // field rendered here: a combobox role on its input, the listbox and the
+            // polite live region right after it, fed by the same `FormState` value.
             {move || {
                 fields_of(family.get())
                     .into_iter()
