@@ -58,8 +58,9 @@ async fn serve(config: Config) -> Result<(), String> {
     println!("Guichet is running on {base_url}");
     if demo {
         println!(
-            "Demo sign-ins (password {}): claire.martin@example.com (customer, three accounts), \
-             agent@example.com (agent), admin@example.com (admin)",
+            "Demo sign-ins (password {}): claire.martin@example.com (customer, French, three accounts), \
+             emma.wilson@example.com (customer, English, three accounts), agent@example.com (agent), \
+             admin@example.com (admin)",
             server::services::demo::DEMO_PASSWORD
         );
     }
