@@ -1,6 +1,7 @@
 //! The sign-in page of the seed: first the product family, then e-mail and password.
 
 use super::api::use_session;
+use crate::components::required::RequiredMark;
 use crate::domain::ProductFamily;
 use crate::error::AppError;
 use crate::i18n::use_locale;
@@ -80,8 +81,7 @@ fn CredentialsForm(family: ProductFamily) -> impl IntoView {
             <div class="field">
                 <label for="email">
                     {i.t("signin.email")}
-                    <span class="required" aria-hidden="true">" *"</span>
-                    <span class="visually-hidden">{format!(" ({})", i.t("form.required"))}</span>
+                    <RequiredMark/>
                 </label>
                 <input
                     id="email"
@@ -98,8 +98,7 @@ fn CredentialsForm(family: ProductFamily) -> impl IntoView {
             <div class="field">
                 <label for="password">
                     {i.t("signin.password")}
-                    <span class="required" aria-hidden="true">" *"</span>
-                    <span class="visually-hidden">{format!(" ({})", i.t("form.required"))}</span>
+                    <RequiredMark/>
                 </label>
                 <input
                     id="password"

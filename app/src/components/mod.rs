@@ -2,3 +2,4 @@
 
 pub mod header;
 pub mod not_found;
+pub mod required;

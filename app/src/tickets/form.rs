@@ -1,6 +1,7 @@
 //! One form field, rendered from its definition: label with the required marks,
 //! help and error tied to the control, validation when the user leaves it.
 
+use crate::components::required::RequiredMark;
 use crate::domain::forms::{Choice, FieldDef, FieldKind, FieldProblem, check_field};
 use crate::i18n::{Locale, use_locale};
 use leptos::prelude::*;
@@ -82,10 +83,7 @@ pub fn Field(def: FieldDef, state: FormState) -> impl IntoView {
     let label = view! {
         <label for=id.clone()>
             {label_text(&def, i)}
-            {required.then(|| view! {
-                <span class="required" aria-hidden="true">" *"</span>
-                <span class="visually-hidden">{format!(" ({})", i.t("form.required"))}</span>
-            })}
+            {required.then(|| view! { <RequiredMark/> })}
         </label>
     };
     let help = def.help.as_ref().map(|h| {
