@@ -6,6 +6,7 @@ use crate::services::files;
 use crate::services::tickets::{NewTicket, Upload};
 use app::domain::ProductFamily;
 use app::domain::forms::{FieldError, FieldKind, FieldProblem, RESERVED, validate};
+use app::i18n::Locale;
 use app::ports::TicketsError;
 use app::request::{FormSubmission, RequestContext};
 use app::tickets::{CreateOutcome, ticket_url};
@@ -45,6 +46,11 @@ fn wants_json(parts: &Parts) -> bool {
 pub async fn create(State(state): State<AppState>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let json = wants_json(&parts);
+    let locale = parts
+        .extensions
+        .get::<RequestContext>()
+        .map(|c| c.locale)
+        .unwrap_or_default();
     let Some(session) = parts.extensions.get::<RequestContext>().and_then(|c| c.session.clone()) else {
         return if json {
             (
@@ -59,20 +65,20 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
         };
     };
     let Some(account_id) = session.viewer.active_account_id else {
-        return refused(json, StatusCode::FORBIDDEN, "tickets.no_account");
+        return refused(json, locale, StatusCode::FORBIDDEN, "tickets.no_account");
     };
     let multipart = match Multipart::from_request(Request::from_parts(parts.clone(), body), &state).await {
         Ok(m) => m,
-        Err(_) => return refused(json, StatusCode::BAD_REQUEST, "error.invalid"),
+        Err(_) => return refused(json, locale, StatusCode::BAD_REQUEST, "error.invalid"),
     };
     let max_upload = state.config.max_upload_bytes;
     let posted = read(multipart, max_upload).await;
     let Some(family) = posted.family.as_deref().and_then(ProductFamily::parse) else {
-        return refused(json, StatusCode::BAD_REQUEST, "error.invalid");
+        return refused(json, locale, StatusCode::BAD_REQUEST, "error.invalid");
     };
     let forms = state.tickets_forms();
     let Some(form) = forms.form(family) else {
-        return refused(json, StatusCode::BAD_REQUEST, "error.invalid");
+        return refused(json, locale, StatusCode::BAD_REQUEST, "error.invalid");
     };
     let key = posted
         .idempotency_key
@@ -150,7 +156,7 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
     }
     let values = match validate(form, &posted.values, &app::request::today()) {
         Ok(v) => v,
-        Err(_) => return refused(json, StatusCode::BAD_REQUEST, "error.invalid"),
+        Err(_) => return refused(json, locale, StatusCode::BAD_REQUEST, "error.invalid"),
     };
     let created = state
         .tickets
@@ -174,12 +180,14 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
         }
         Err(e) => {
             tracing::error!(error = %e, "ticket creation failed");
-            refused(json, StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
+            refused(json, locale, StatusCode::INTERNAL_SERVER_ERROR, "error.internal")
         }
     }
 }
 
-fn refused(json: bool, status: StatusCode, message_key: &str) -> Response {
+/// A refusal the form cannot show next to a field: JSON for JavaScript, a line of
+/// text in the user's language for a plain form post.
+fn refused(json: bool, locale: Locale, status: StatusCode, message_key: &str) -> Response {
     if json {
         (
             status,
@@ -189,7 +197,7 @@ fn refused(json: bool, status: StatusCode, message_key: &str) -> Response {
         )
             .into_response()
     } else {
-        (status, app::i18n::Locale::En.t(message_key).to_owned()).into_response()
+        (status, locale.t(message_key).to_owned()).into_response()
     }
 }
 
