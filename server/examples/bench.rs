@@ -31,18 +31,8 @@ async fn main() -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         server::services::demo::load(&db).await.map_err(|e| e.to_string())?;
     }
-    let claire = user::Entity::find()
-        .filter(user::Column::Email.eq("claire.martin@example.com"))
-        .one(&db)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("no demo user")?;
-    let jean = user::Entity::find()
-        .filter(user::Column::Email.eq("jean.dubois@example.com"))
-        .one(&db)
-        .await
-        .map_err(|e| e.to_string())?
-        .ok_or("no demo user")?;
+    let claire = demo_user(&db, "claire.martin@example.com").await?;
+    let jean = demo_user(&db, "jean.dubois@example.com").await?;
     let account = account::Entity::find()
         .filter(account::Column::Name.eq("Atelier Lumière"))
         .one(&db)
@@ -114,6 +104,15 @@ async fn main() -> Result<(), String> {
         other => return Err(format!("unknown command {other}")),
     }
     Ok(())
+}
+
+async fn demo_user(db: &DatabaseConnection, email: &str) -> Result<user::Model, String> {
+    user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(db)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no demo user {email}"))
 }
 
 async fn insert_one(db: &DatabaseConnection, requester: i64, account: i64, i: usize) -> Result<(), DbErr> {

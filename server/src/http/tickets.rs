@@ -96,9 +96,10 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
         .iter()
         .find(|f| matches!(f.kind, FieldKind::File))
         .map(|f| f.name.clone());
-    let mut errors = match validate(form, &posted.values, &app::request::today()) {
-        Ok(_) => Vec::new(),
-        Err(errors) => errors,
+    // One validation: its clean values are what gets stored when nothing else fails.
+    let (values, mut errors) = match validate(form, &posted.values, &app::request::today()) {
+        Ok(values) => (values, Vec::new()),
+        Err(errors) => (Default::default(), errors),
     };
     for name in &posted.too_long {
         errors.retain(|e| &e.field != name);
@@ -154,10 +155,6 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
             .await
         };
     }
-    let values = match validate(form, &posted.values, &app::request::today()) {
-        Ok(v) => v,
-        Err(_) => return refused(json, locale, StatusCode::BAD_REQUEST, "error.invalid"),
-    };
     let created = state
         .tickets
         .create(NewTicket {
