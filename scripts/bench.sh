@@ -54,14 +54,21 @@ sign_in() { # prints the session cookie of the demo customer
 rm -rf "$out/data"; mkdir -p "$out/data"
 start_server "sqlite://$out/data/home.db?mode=rwc"
 
-say "first load of the home page (HTML + CSS + JS + wasm)"
-curl -s "http://127.0.0.1:$port/" -o "$out/home.html"
 manifest=target/site/pkg/manifest.json
-files=("$out/home.html")
-for key in css boot js wasm; do
-  files+=("target/site$(python3 -c "import json,sys;print(json.load(open('$manifest'))['$key'])")")
-done
-cargo xtask sizes "${files[@]}"
+first_load() { # page.html: the page, then what the browser fetches for it (the JS and
+  # wasm only when the page has an island to hydrate: boot.js skips them otherwise)
+  local keys=(css boot)
+  grep -q '<leptos-island' "$1" && keys+=(js wasm)
+  files=("$1")
+  for key in "${keys[@]}"; do
+    files+=("target/site$(python3 -c "import json;print(json.load(open('$manifest'))['$key'])")")
+  done
+  cargo xtask sizes "${files[@]}"
+}
+
+say "first load of the home page (HTML + CSS + boot script; no island, so no wasm)"
+curl -s "http://127.0.0.1:$port/" -o "$out/home.html"
+first_load "$out/home.html"
 
 say "server-rendered home page vs a static file of the same size, same server (wrk, 2 threads, 16 connections, 10 s)"
 size=$(stat -c %s "$out/home.html")
@@ -80,11 +87,8 @@ echo "throughput ratio SSR/static: $(python3 -c "print(round($rps_home/$rps_stat
 say "first load of the new-ticket page (HTML + CSS + JS + wasm), signed in"
 cookie=$(sign_in)
 curl -s -H "Cookie: $cookie" "http://127.0.0.1:$port/tickets/new" -o "$out/new-ticket.html"
-files=("$out/new-ticket.html")
-for key in css boot js wasm; do
-  files+=("target/site$(python3 -c "import json;print(json.load(open('$manifest'))['$key'])")")
-done
-cargo xtask sizes "${files[@]}"
+grep -q '<leptos-island' "$out/new-ticket.html" || { echo "the new-ticket page has no island" >&2; exit 1; }
+first_load "$out/new-ticket.html"
 
 bench_creation() { # label DATABASE_URL
   start_server "$2"

@@ -108,7 +108,34 @@ fn leak_key(key: &str) -> &'static str {
 
 /// The locale of the page being rendered, provided once by `App`.
 pub fn use_locale() -> Locale {
-    leptos::prelude::use_context::<Locale>().unwrap_or_default()
+    // Islands hydrate in the browser without the server's context: they read the
+    // language from the page, as the server wrote it.
+    leptos::prelude::use_context::<Locale>().unwrap_or_else(page_locale)
+}
+
+/// The page's locale: on the server from the request (user, cookie, Accept-Language),
+/// in the browser from `<html lang>`, which the server wrote.
+pub fn page_locale() -> Locale {
+    #[cfg(feature = "ssr")]
+    {
+        crate::request::request_context().map(|c| c.locale).unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        #[cfg(feature = "browser")]
+        {
+            web_sys::window()
+                .and_then(|w| w.document())
+                .and_then(|d| d.document_element())
+                .and_then(|e| e.get_attribute("lang"))
+                .and_then(|l| Locale::parse(&l))
+                .unwrap_or_default()
+        }
+        #[cfg(not(feature = "browser"))]
+        {
+            Locale::default()
+        }
+    }
 }
 
 #[cfg(test)]

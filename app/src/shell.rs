@@ -5,7 +5,6 @@ use crate::accounts::signin::SignInPage;
 use crate::components::header::SiteHeader;
 use crate::components::not_found::NotFound;
 use crate::help::home::HomePage;
-use crate::i18n::Locale;
 use crate::tickets::detail::TicketPage;
 use crate::tickets::new::NewTicket;
 use crate::tickets::queue::QueuePage;
@@ -33,8 +32,6 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     let assets = use_context::<AssetManifest>().map(|a| {
         view! {
             <link rel="stylesheet" href=a.css/>
-            <link rel="modulepreload" href=a.js/>
-            <link rel="preload" href=a.wasm r#as="fetch" r#type="application/wasm" crossorigin=""/>
             <script type="module" src=a.boot></script>
         }
     });
@@ -55,35 +52,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The page's locale: on the server from the request (user, cookie, Accept-Language),
-/// in the browser from `<html lang>`, which the server wrote.
-fn page_locale() -> Locale {
-    #[cfg(feature = "ssr")]
-    {
-        crate::request::request_context().map(|c| c.locale).unwrap_or_default()
-    }
-    #[cfg(not(feature = "ssr"))]
-    {
-        #[cfg(feature = "browser")]
-        {
-            web_sys::window()
-                .and_then(|w| w.document())
-                .and_then(|d| d.document_element())
-                .and_then(|e| e.get_attribute("lang"))
-                .and_then(|l| Locale::parse(&l))
-                .unwrap_or_default()
-        }
-        #[cfg(not(feature = "browser"))]
-        {
-            Locale::default()
-        }
-    }
-}
-
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
-    provide_context(page_locale());
+    provide_context(crate::i18n::page_locale());
     view! {
         <Router>
             <Layout/>

@@ -89,9 +89,21 @@ fn bundle() -> Result<(), String> {
     let css = hashed_copy(&root.join("style/main.css"), &pkg, OUT_NAME, "css")?;
     // No inline script on the page (the CSP forbids them): this tiny module starts
     // hydration.
+    // hydration of the page's islands. A page without any island never fetches the
+    // wasm at all.
     let boot_source = format!(
-        "import init, {{ hydrate }} from './{js}';\n\
-         init({{ module_or_path: new URL('./{wasm}', import.meta.url) }}).then(() => {{ hydrate(); document.documentElement.dataset.hydrated = 'true'; }});\n"
+        "const done = () => {{ document.documentElement.dataset.hydrated = 'true'; }};\n\
+         const islands = document.querySelectorAll('leptos-island');\n\
+         if (islands.length === 0) {{ done(); }} else {{\n\
+         const mod = await import('./{js}');\n\
+         await mod.default({{ module_or_path: new URL('./{wasm}', import.meta.url) }});\n\
+         mod.hydrate();\n\
+         for (const el of islands) {{\n\
+         const island = mod[el.dataset.component];\n\
+         if (island) {{ await island(el); }} else {{ console.warn('no island export', el.dataset.component); }}\n\
+         }}\n\
+         done();\n\
+         }}\n"
     );
     let boot_tmp = staging.join("boot.js");
     fs::write(&boot_tmp, boot_source).map_err(io("write", &boot_tmp))?;

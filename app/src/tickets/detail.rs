@@ -31,7 +31,7 @@ pub fn TicketPage() -> impl IntoView {
 
 /// The success notification after ENVOYER. Dismissed with ×: a link to the same page
 /// without the notification (works without JavaScript), hidden at once with it.
-#[component]
+#[island]
 fn CreatedNotice(number: String) -> impl IntoView {
     let i = use_locale();
     let visible = RwSignal::new(true);

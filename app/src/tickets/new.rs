@@ -44,8 +44,10 @@ pub fn NewTicket() -> impl IntoView {
     }
 }
 
-#[component]
-fn TicketForm(page: NewTicketPage) -> impl IntoView {
+/// The only part of the page that runs in the browser (an island): the rest is
+/// server-rendered HTML, so the browser bundle carries just this form.
+#[island]
+pub fn TicketForm(page: NewTicketPage) -> impl IntoView {
     let i = use_locale();
     let forms = StoredValue::new(page.forms);
     let family = RwSignal::new(page.family);
