@@ -4,6 +4,9 @@
 use crate::accounts::Viewer;
 use crate::domain::ProductFamily;
 use crate::domain::forms::FormSet;
+use crate::help::{
+    ArticleView, CategoryPage, DeflectionReport, HelpEventKind, HelpHome, ItemKind, PostView, SearchResults,
+};
 use crate::i18n::Locale;
 use crate::tickets::{QueueFilter, QueuePage, TicketDetail};
 use async_trait::async_trait;
@@ -68,3 +71,34 @@ pub trait Tickets: Send + Sync {
 }
 
 pub type TicketsPort = Arc<dyn Tickets>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum HelpError {
+    #[error("no such article or post")]
+    NotFound,
+    #[error("storage: {0}")]
+    Storage(String),
+}
+
+/// The help center as server functions see it.
+#[async_trait]
+pub trait HelpCenter: Send + Sync {
+    async fn home(&self, locale: Locale) -> Result<HelpHome, HelpError>;
+    async fn category(&self, locale: Locale, slug: &str) -> Result<CategoryPage, HelpError>;
+    async fn article(&self, locale: Locale, slug: &str) -> Result<ArticleView, HelpError>;
+    async fn post(&self, locale: Locale, slug: &str) -> Result<PostView, HelpError>;
+    /// Full-text search, one page of results.
+    fn search(&self, locale: Locale, query: &str, page: usize) -> SearchResults;
+    /// Records what the browser or a page reports (suggested, opened, solved, votes).
+    async fn record(
+        &self,
+        kind: HelpEventKind,
+        item: ItemKind,
+        slug: &str,
+        locale: Locale,
+        user_id: Option<i64>,
+    ) -> Result<(), HelpError>;
+    async fn deflection(&self) -> Result<DeflectionReport, HelpError>;
+}
+
+pub type HelpPort = Arc<dyn HelpCenter>;

@@ -4,7 +4,12 @@ use crate::accounts::api::SessionState;
 use crate::accounts::signin::SignInPage;
 use crate::components::header::SiteHeader;
 use crate::components::not_found::NotFound;
+use crate::help::article::ArticlePage;
+use crate::help::category::CategoryPage;
 use crate::help::home::HomePage;
+use crate::help::post::PostPage;
+use crate::help::search::SearchPage;
+use crate::help::stats::DeflectionPage;
 use crate::tickets::detail::TicketPage;
 use crate::tickets::new::NewTicket;
 use crate::tickets::queue::QueuePage;
@@ -85,6 +90,11 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("tickets") view=QueuePage ssr=SsrMode::Async/>
                 <Route path=path!("tickets/new") view=NewTicket ssr=SsrMode::Async/>
                 <Route path=path!("tickets/:number") view=TicketPage ssr=SsrMode::Async/>
+                <Route path=path!("help/search") view=SearchPage ssr=SsrMode::Async/>
+                <Route path=path!("help/categories/:slug") view=CategoryPage ssr=SsrMode::Async/>
+                <Route path=path!("help/articles/:slug") view=ArticlePage ssr=SsrMode::Async/>
+                <Route path=path!("help/posts/:slug") view=PostPage ssr=SsrMode::Async/>
+                <Route path=path!("admin/deflection") view=DeflectionPage ssr=SsrMode::Async/>
             </Routes>
         </main>
     }

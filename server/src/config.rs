@@ -38,6 +38,11 @@ pub struct Config {
     pub signin_max_failures_per_email: u32,
     /// `GUICHET_SIGNIN_MAX_FAILURES_PER_IP`: failed sign-ins per address per 15 minutes.
     pub signin_max_failures_per_ip: u32,
+    /// `GUICHET_CONTENT_DIR`: the demo's help-center articles, imported with the demo.
+    pub content_dir: PathBuf,
+    /// `GUICHET_INDEX_POLL`: how often the search index checks the database for
+    /// articles changed by another process (e.g. `2s`).
+    pub index_poll: std::time::Duration,
 }
 
 impl Config {
@@ -91,6 +96,8 @@ impl Config {
             forms_path: var("GUICHET_FORMS").map(PathBuf::from),
             signin_max_failures_per_email: number(&var, "GUICHET_SIGNIN_MAX_FAILURES", 5)?,
             signin_max_failures_per_ip: number(&var, "GUICHET_SIGNIN_MAX_FAILURES_PER_IP", 50)?,
+            content_dir: PathBuf::from(var("GUICHET_CONTENT_DIR").unwrap_or_else(|| "./content/help".into())),
+            index_poll: duration(&var, "GUICHET_INDEX_POLL", "2s")?,
         })
     }
 }
@@ -106,6 +113,23 @@ fn flag(var: &impl Fn(&str) -> Option<String>, name: &'static str, default: bool
             expected: "true or false",
         }),
     }
+}
+
+/// Durations such as `2s`, `1m`, `5d` (humantime's syntax).
+fn duration(
+    var: &impl Fn(&str) -> Option<String>,
+    name: &'static str,
+    default: &str,
+) -> Result<std::time::Duration, ConfigError> {
+    let text = var(name).unwrap_or_else(|| default.to_owned());
+    humantime::parse_duration(text.trim())
+        .ok()
+        .filter(|d| !d.is_zero())
+        .ok_or(ConfigError::Invalid {
+            var: name,
+            value: text,
+            expected: "a duration such as 2s, 1m or 5d",
+        })
 }
 
 fn number(var: &impl Fn(&str) -> Option<String>, name: &'static str, default: u32) -> Result<u32, ConfigError> {

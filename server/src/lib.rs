@@ -5,6 +5,8 @@ pub mod config;
 pub mod db;
 pub mod forms;
 pub mod http;
+pub mod markdown;
+pub mod search;
 pub mod services;
 pub mod storage;
 
@@ -13,6 +15,7 @@ use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
 use sea_orm_migration::MigratorTrait;
 use services::accounts::AccountsService;
+use services::help::HelpService;
 use services::tickets::TicketsService;
 use std::sync::Arc;
 
@@ -23,6 +26,7 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub accounts: Arc<AccountsService>,
     pub tickets: Arc<TicketsService>,
+    pub help: Arc<HelpService>,
     pub leptos: LeptosOptions,
     pub assets: Option<app::AssetManifest>,
 }
@@ -54,6 +58,10 @@ pub enum StartError {
     Forms(#[from] forms::FormsError),
     #[error(transparent)]
     Storage(#[from] storage::StorageError),
+    #[error("cannot import the demo articles: {0}")]
+    Import(sea_orm::DbErr),
+    #[error("cannot build the search index: {0}")]
+    Help(#[from] services::help::HelpServiceError),
 }
 
 impl AppState {
@@ -73,7 +81,26 @@ impl AppState {
             if added > 0 {
                 tracing::info!(users = added, "demo data loaded");
             }
+            if config.content_dir.is_dir() {
+                let report = services::help::import::import_dir(&db, &config.content_dir)
+                    .await
+                    .map_err(StartError::Import)?;
+                for e in &report.errors {
+                    tracing::warn!(error = %e, "demo article not imported");
+                }
+                if !report.added.is_empty() || !report.updated.is_empty() {
+                    tracing::info!(
+                        added = report.added.len(),
+                        updated = report.updated.len(),
+                        "demo articles imported"
+                    );
+                }
+            } else {
+                tracing::warn!(dir = %config.content_dir.display(), "no demo articles found (GUICHET_CONTENT_DIR)");
+            }
         }
+        let help = Arc::new(HelpService::new(db.clone()).await?);
+        help.spawn_poller(config.index_poll);
         let leptos = LeptosOptions::builder()
             .output_name("guichet")
             .site_root(config.site_dir.display().to_string())
@@ -102,6 +129,7 @@ impl AppState {
             db,
             accounts,
             tickets,
+            help,
             leptos,
             assets,
         })

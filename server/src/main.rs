@@ -27,7 +27,11 @@ async fn main() -> ExitCode {
             .await
             .map(|_| ())
             .map_err(|e| e.to_string()),
-        other => Err(format!("unknown command {other:?} (expected: serve, migrate)")),
+        "import-articles" => import_articles(config).await,
+        "relevance" => relevance(),
+        other => Err(format!(
+            "unknown command {other:?} (expected: serve, migrate, import-articles DIR, relevance [CONTENT_DIR])"
+        )),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -36,6 +40,49 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `guichet import-articles DIR`: Markdown files with front matter into the help
+/// center (the running servers' indexes pick them up at their next poll).
+async fn import_articles(config: Config) -> Result<(), String> {
+    let dir = std::env::args().nth(2).ok_or("usage: guichet import-articles DIR")?;
+    let state = AppState::build(Config { demo: false, ..config })
+        .await
+        .map_err(|e| e.to_string())?;
+    let report = server::services::help::import::import_dir(&state.db, std::path::Path::new(&dir))
+        .await
+        .map_err(|e| format!("database: {e}"))?;
+    println!("{report}");
+    if report.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("{} file(s) not imported", report.errors.len()))
+    }
+}
+
+/// `guichet relevance [CONTENT_DIR]`: MRR@5 and recall@5 of the search on the
+/// labelled subject lines, per language.
+fn relevance() -> Result<(), String> {
+    use server::search::relevance;
+    let root = std::env::args().nth(2).unwrap_or_else(|| "./content".into());
+    let figures = relevance::evaluate(std::path::Path::new(&root)).map_err(|e| e.to_string())?;
+    let verbose = std::env::var_os("GUICHET_RELEVANCE_MISSES").is_some();
+    println!("{:<8} {:>6} {:>8} {:>10}", "language", "cases", "MRR@5", "recall@5");
+    for f in &figures {
+        println!(
+            "{:<8} {:>6} {:>8.3} {:>10.3}",
+            f.locale.as_str(),
+            f.cases,
+            f.mrr,
+            f.recall
+        );
+        if verbose {
+            for (case, got) in &f.misses {
+                println!("  miss: {:?} expected {:?}, got {:?}", case.query, case.expect, got);
+            }
+        }
+    }
+    Ok(())
 }
 
 async fn serve(config: Config) -> Result<(), String> {

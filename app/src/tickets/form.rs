@@ -3,6 +3,7 @@
 
 use crate::components::required::RequiredMark;
 use crate::domain::forms::{Choice, FieldDef, FieldKind, FieldProblem, check_field};
+use crate::help::suggest::{LISTBOX_ID, SuggestState, SuggestionList};
 use crate::i18n::{Locale, use_locale};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
@@ -41,6 +42,9 @@ impl FormState {
         });
     }
 }
+
+/// The field the help-center suggestions follow.
+pub const SUBJECT_FIELD: &str = "subject";
 
 pub fn field_id(name: &str) -> String {
     format!("field-{name}")
@@ -123,9 +127,17 @@ fn control(
         let name = name.clone();
         move || state.value(&name)
     };
+    // The subject carries the live suggestions when the form provides them.
+    let combo = (def.name == SUBJECT_FIELD).then(use_context::<SuggestState>).flatten();
     let on_input = {
         let name = name.clone();
-        move |ev: leptos::ev::Event| state.set(&name, event_target_value(&ev))
+        move |ev: leptos::ev::Event| {
+            let text = event_target_value(&ev);
+            if let Some(c) = combo {
+                c.typed(text.clone());
+            }
+            state.set(&name, text)
+        }
     };
     let check = {
         let def = def.clone();
@@ -146,11 +158,27 @@ fn control(
                 aria-required=required
                 aria-invalid=invalid
                 aria-describedby=described_by
+                role=combo.map(|_| "combobox")
+                aria-autocomplete=combo.map(|_| "list")
+                aria-controls=combo.map(|_| LISTBOX_ID)
+                aria-expanded=move || combo.map(|c| if c.open.get() { "true" } else { "false" })
+                aria-activedescendant=move || combo.and_then(|c| c.active_id())
                 value=value.clone()
                 prop:value=value
                 on:input=on_input
-                on:blur=on_blur
+                on:keydown=move |ev| {
+                    if let Some(c) = combo {
+                        c.on_keydown(ev);
+                    }
+                }
+                on:blur=move |ev| {
+                    if let Some(c) = combo {
+                        c.open.set(false);
+                    }
+                    on_blur(ev)
+                }
             />
+            {combo.map(|c| view! { <SuggestionList state=c/> })}
         }
         .into_any(),
         FieldKind::LongText { .. } => {

@@ -8,12 +8,13 @@
 
 use super::NewTicketPage;
 use super::api::fetch_new_ticket_form;
-use super::form::{Field, FormState, field_id};
+use super::form::{Field, FormState, SUBJECT_FIELD, field_id};
 use super::queue::SignInFirst;
 use crate::domain::ProductFamily;
 #[cfg(feature = "browser")]
 use crate::domain::forms::FieldKind;
 use crate::error::AppError;
+use crate::help::suggest::{SuggestState, SuggestionPanel};
 use crate::i18n::use_locale;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -70,6 +71,8 @@ pub fn TicketForm(page: NewTicketPage) -> impl IntoView {
     let form_ref = NodeRef::<leptos::html::Form>::new();
 
     keep_draft(family, state, page.values.is_empty());
+    let suggest = SuggestState::new(family.into(), i);
+    provide_context(suggest);
 
     let fields_of =
         move |f: ProductFamily| forms.with_value(|s| s.form(f).map(|f| f.fields.clone()).unwrap_or_default());
@@ -90,6 +93,10 @@ pub fn TicketForm(page: NewTicketPage) -> impl IntoView {
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
         #[cfg(feature = "browser")]
         {
+            // "Search the help center for this subject" is a plain GET to a new tab.
+            if ev.submitter().is_some_and(|b| b.has_attribute("formaction")) {
+                return;
+            }
             ev.prevent_default();
             if progress.get_untracked().is_some() {
                 return; // already sending: a double click sends once
@@ -185,16 +192,32 @@ pub fn TicketForm(page: NewTicketPage) -> impl IntoView {
                     {i.t("tickets.switch_family")}
                 </button>
             </fieldset>
-            // The live article suggestions (help-center issue) attach to the subject
-            // field rendered here: a combobox role on its input, the listbox and the
-            // polite live region right after it, fed by the same `FormState` value.
+            // The subject field carries the live suggestions (a combobox, from the
+            // `SuggestState` context); the opened one shows in a panel after it.
             {move || {
                 fields_of(family.get())
                     .into_iter()
                     .map(|def| {
                         let is_description = def.name == "description";
+                        let is_subject = def.name == SUBJECT_FIELD;
                         view! {
                             <Field def state/>
+                            {is_subject.then(|| view! {
+                                // Without JavaScript: the same search, in a new tab so
+                                // that the form stays as typed.
+                                <button
+                                    type="submit"
+                                    class="button link-like search-subject"
+                                    formaction="/help/search"
+                                    formmethod="get"
+                                    formenctype="application/x-www-form-urlencoded"
+                                    formtarget="_blank"
+                                    formnovalidate
+                                >
+                                    {i.t("suggest.search_button")}
+                                </button>
+                                <SuggestionPanel state=suggest subject_id=field_id(SUBJECT_FIELD)/>
+                            })}
                             {is_description.then(|| view! {
                                 <p class="help">
                                     <a href="/help/articles/what-information-does-support-need" target="_blank">
@@ -292,8 +315,9 @@ fn save_draft(family: &ProductFamily, values: &BTreeMap<String, String>) {
     }
 }
 
+/// Drops the draft: after a successful send, or when a suggestion solved the problem.
 #[cfg(feature = "browser")]
-fn clear_draft() {
+pub fn clear_draft() {
     if let Some(s) = storage() {
         let _ = s.remove_item(DRAFT_KEY);
     }

@@ -13,3 +13,9 @@ pub async fn healthz(State(state): State<AppState>) -> (StatusCode, &'static str
         }
     }
 }
+
+/// `GET /api/ping`: the cheapest JSON answer the server gives, the baseline the
+/// benchmarks hold other endpoints against.
+pub async fn ping() -> axum::Json<serde_json::Value> {
+    axum::Json(serde_json::json!({ "ok": true }))
+}

@@ -4,11 +4,12 @@
 pub mod assets;
 pub mod csrf;
 pub mod health;
+pub mod help;
 pub mod session;
 pub mod tickets;
 
 use crate::AppState;
-use app::ports::{AccountsPort, TicketsPort};
+use app::ports::{AccountsPort, HelpPort, TicketsPort};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
@@ -36,6 +37,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .route("/attachments/{id}", get(tickets::download))
+        .route("/api/help/suggest", get(help::suggest))
+        .route("/api/ping", get(health::ping))
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
         .route(
             "/tickets/new",
@@ -60,6 +63,7 @@ pub fn leptos_context(state: AppState) -> impl Fn() + Clone + Send + 'static {
     move || {
         provide_context::<AccountsPort>(state.accounts.clone());
         provide_context::<TicketsPort>(state.tickets.clone());
+        provide_context::<HelpPort>(state.help.clone());
         if let Some(assets) = &state.assets {
             provide_context(assets.clone());
         }

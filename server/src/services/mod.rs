@@ -3,5 +3,6 @@
 pub mod accounts;
 pub mod demo;
 pub mod files;
+pub mod help;
 pub mod password;
 pub mod tickets;

@@ -2,6 +2,10 @@
 
 pub mod account;
 pub mod attachment;
+pub mod help_article;
+pub mod help_event;
+pub mod help_post;
+pub mod help_post_answer;
 pub mod membership;
 pub mod session;
 pub mod sign_in_attempt;

@@ -5,6 +5,7 @@ use sea_orm_migration::prelude::*;
 mod m20261127_000001_create_people;
 mod m20261127_000002_create_sessions;
 mod m20261128_000003_create_tickets;
+mod m20261128_000004_create_help;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000001_create_people::Migration),
             Box::new(m20261127_000002_create_sessions::Migration),
             Box::new(m20261128_000003_create_tickets::Migration),
+            Box::new(m20261128_000004_create_help::Migration),
         ]
     }
 }

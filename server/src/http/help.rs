@@ -1,0 +1,42 @@
+//! `GET /api/help/suggest?q=…&locale=fr&family=esignature`: the subject field's live
+//! suggestions, as JSON. Outside Leptos's server functions because it is called on
+//! every pause in typing: no body to decode, and answers the browser may cache.
+//! Any query string gets a 200: undecodable bytes are replaced, unknown locales and
+//! families ignored, and the text is never parsed as query syntax.
+
+use crate::AppState;
+use app::domain::ProductFamily;
+use app::i18n::Locale;
+use app::request::RequestContext;
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+
+pub async fn suggest(
+    State(state): State<AppState>,
+    context: Option<axum::Extension<RequestContext>>,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let (mut q, mut locale, mut family) = (String::new(), None, None);
+    for (key, value) in form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "q" => q = value.chars().take(app::help::QUERY_MAX_CHARS).collect(),
+            "locale" => locale = Locale::parse(&value),
+            "family" => family = ProductFamily::parse(&value),
+            _ => {}
+        }
+    }
+    let locale = locale.or(context.map(|c| c.locale)).unwrap_or_default();
+    let found = if q.trim().chars().count() < app::help::SUGGEST_MIN_CHARS {
+        app::help::Suggestions::default()
+    } else {
+        state.help.suggest(locale, family.map(ProductFamily::as_str), &q)
+    };
+    let mut response = Json(found).into_response();
+    // The same subject typed again within a minute needs no new request.
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=60"));
+    response
+}

@@ -1,0 +1,73 @@
+//! How text becomes terms, per language. Two analyzers per index:
+//! - `stem`: words, lower-cased, accents folded ("télécharger" = "telecharger"), stop
+//!   words dropped, stemmed ("signatures" = "signature"). Ranking uses it.
+//! - `raw`: the same without stop words or stemming. The typo tolerance and the
+//!   half-typed last word expand against it, since stems are not words.
+
+use app::i18n::Locale;
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
+    TokenStream,
+};
+
+pub const STEM: &str = "stem";
+pub const RAW: &str = "raw";
+/// Longer "words" are noise (hashes, base64): never indexed, never searched.
+const MAX_TOKEN_BYTES: usize = 40;
+
+fn language(locale: Locale) -> Language {
+    match locale {
+        Locale::Fr => Language::French,
+        Locale::En => Language::English,
+    }
+}
+
+pub fn stem_analyzer(locale: Locale) -> TextAnalyzer {
+    let builder = TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .dynamic();
+    let builder = match StopWordFilter::new(language(locale)) {
+        Some(stop) => builder.filter_dynamic(stop),
+        None => builder,
+    };
+    builder.filter_dynamic(Stemmer::new(language(locale))).build()
+}
+
+pub fn raw_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .build()
+}
+
+/// The terms an analyzer makes of a text, in order.
+pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        out.push(stream.token().text.clone());
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accents_case_and_stems_fold_together() {
+        let mut fr = stem_analyzer(Locale::Fr);
+        assert_eq!(terms(&mut fr, "Télécharger"), terms(&mut fr, "telecharger"));
+        assert_eq!(terms(&mut fr, "enveloppes"), terms(&mut fr, "Enveloppe"));
+        // Stop words go.
+        assert!(terms(&mut fr, "le la les de").is_empty());
+        let mut en = stem_analyzer(Locale::En);
+        assert_eq!(terms(&mut en, "Signatures"), terms(&mut en, "signature"));
+        assert!(terms(&mut en, "the of and").is_empty());
+        let mut raw = raw_analyzer();
+        assert_eq!(terms(&mut raw, "Échoué, l’envoi"), vec!["echoue", "l", "envoi"]);
+    }
+}

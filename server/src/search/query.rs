@@ -1,0 +1,144 @@
+//! From what the customer typed to a tantivy query.
+//!
+//! Each word becomes the best of (a disjunction-max over) three ways to match:
+//! - its stem, in the title (weighted 3) and the body;
+//! - for words of five letters or more, the indexed words one edit away (a typo:
+//!   "signatrue", "enveloppe" for "envelope");
+//! - for the last word while it is being typed (no space after it yet), the indexed
+//!   words it begins ("impossible de télécharger le cert").
+//! Typos and prefixes are expanded against the term dictionary first, so every
+//! alternative is a plain term scored by BM25, and the same terms are highlighted.
+//! Nothing of the query is ever parsed as syntax: quotes, brackets, `AND`, regex
+//! characters are just text, and the tokenizer drops punctuation.
+
+use super::Fields;
+use super::analysis::{self, terms};
+use app::help::QUERY_MAX_CHARS;
+use std::collections::BTreeMap;
+use tantivy::query::{BooleanQuery, BoostQuery, DisjunctionMaxQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::schema::{Field, IndexRecordOption};
+use tantivy::{Index, Searcher, Term};
+
+pub struct Parsed {
+    pub query: Box<dyn Query>,
+    /// Stems to highlight in titles and snippets, with a weight.
+    pub highlight: BTreeMap<String, f32>,
+}
+
+const TITLE_BOOST: f32 = 3.0;
+/// A typo-corrected or completed word counts for less than the word itself.
+const FUZZY_WEIGHT: f32 = 0.6;
+/// The correction of a word the index does not know.
+const TYPO_WEIGHT: f32 = 0.95;
+const PREFIX_WEIGHT: f32 = 0.8;
+const FUZZY_MIN_CHARS: usize = 5;
+const PREFIX_MIN_CHARS: usize = 2;
+const MAX_EXPANSIONS: usize = 30;
+/// More words than this add nothing to a subject line but cost.
+const MAX_WORDS: usize = 24;
+
+pub fn parse(index: &Index, searcher: &Searcher, f: &Fields, text: &str) -> Option<Parsed> {
+    let text: String = text.chars().take(QUERY_MAX_CHARS).collect();
+    let mut raw = analysis::raw_analyzer();
+    let mut stem = index.tokenizer_for_field(f.body).ok()?;
+    let words = terms(&mut raw, &text);
+    // The last word is still being typed unless something follows it.
+    let typing_last = text.chars().last().is_some_and(char::is_alphanumeric);
+    let count = words.len().min(MAX_WORDS);
+    let mut per_word: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut highlight = BTreeMap::new();
+    for (position, word) in words.into_iter().take(MAX_WORDS).enumerate() {
+        let is_last = position + 1 == count;
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        let stems = terms(&mut stem, &word);
+        if let Some(s) = stems.first() {
+            alternatives.push(weighted(f, s, 1.0));
+            highlight.insert(s.clone(), 1.0);
+        }
+        let chars = word.chars().count();
+        let mut expansions = Vec::new();
+        if chars >= FUZZY_MIN_CHARS && !stems.is_empty() {
+            // A word the knowledge base never uses is most likely a typo: its
+            // correction then counts fully. A known word's neighbours are other words.
+            let known = searcher
+                .doc_freq(&Term::from_field_text(f.body_raw, &word))
+                .is_ok_and(|n| n > 0);
+            let weight = if known { FUZZY_WEIGHT / 2.0 } else { TYPO_WEIGHT };
+            let typo = FuzzyTermQuery::new(Term::from_field_text(f.body_raw, &word), 1, true);
+            expansions.extend(expand(searcher, f.body_raw, &typo).into_iter().map(|t| (t, weight)));
+        }
+        // A complete stop word ("pas", "the") being typed is rarely the start of
+        // another word worth finding.
+        if is_last && typing_last && chars >= PREFIX_MIN_CHARS && !stems.is_empty() {
+            let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(f.body_raw, &word), 0, true);
+            expansions.extend(
+                expand(searcher, f.body_raw, &prefix)
+                    .into_iter()
+                    .map(|t| (t, PREFIX_WEIGHT)),
+            );
+        }
+        for (term, weight) in expansions {
+            if term == word {
+                continue;
+            }
+            // Expanded words are whole words: score them through their stems.
+            if let Some(s) = terms(&mut stem, &term).into_iter().next() {
+                highlight.entry(s.clone()).or_insert(weight);
+                alternatives.push(weighted(f, &s, weight));
+            }
+        }
+        if alternatives.is_empty() {
+            continue; // a stop word, or nothing like it in the index
+        }
+        per_word.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(alternatives))));
+    }
+    if per_word.is_empty() {
+        return None;
+    }
+    Some(Parsed {
+        query: Box::new(BooleanQuery::new(per_word)),
+        highlight,
+    })
+}
+
+/// A stem in the title (weighted) or the body.
+fn weighted(f: &Fields, stem: &str, weight: f32) -> Box<dyn Query> {
+    let term = |field: Field| -> Box<dyn Query> {
+        Box::new(TermQuery::new(
+            Term::from_field_text(field, stem),
+            IndexRecordOption::WithFreqs,
+        ))
+    };
+    Box::new(BoostQuery::new(
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Should, Box::new(BoostQuery::new(term(f.title), TITLE_BOOST))),
+            (Occur::Should, term(f.body)),
+        ])),
+        weight,
+    ))
+}
+
+/// The indexed words an automaton (typo or prefix) accepts, at most a few dozen.
+fn expand(searcher: &Searcher, field: Field, query: &FuzzyTermQuery) -> Vec<String> {
+    let Ok(automaton) = query.automaton() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
+            continue;
+        };
+        while stream.advance() {
+            if let Ok(word) = std::str::from_utf8(stream.key()) {
+                out.push(word.to_owned());
+            }
+            if out.len() >= MAX_EXPANSIONS {
+                return out;
+            }
+        }
+    }
+    out
+}
