@@ -41,6 +41,7 @@ export default defineConfig({
       GUICHET_ADDR: `127.0.0.1:${port}`,
       GUICHET_DATA_DIR: dataDir,
       GUICHET_SITE_DIR: '../target/site',
+      GUICHET_CONTENT_DIR: '../content/help',
       RUST_LOG: 'warn',
       // Rate limits are proven by the integration tests; here many tests share one IP.
       GUICHET_SIGNIN_MAX_FAILURES: '50',
