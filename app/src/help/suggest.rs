@@ -188,7 +188,7 @@ pub fn SuggestionList(state: SuggestState) -> impl IntoView {
                     }
                 }).collect_view()}
             </ul>
-            <p class="sr-only" role="status" aria-live="polite">{move || state.announce.get()}</p>
+            <p class="visually-hidden" role="status" aria-live="polite">{move || state.announce.get()}</p>
         </div>
     }
 }

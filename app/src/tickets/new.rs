@@ -207,7 +207,7 @@ pub fn TicketForm(page: NewTicketPage) -> impl IntoView {
                                 // that the form stays as typed.
                                 <button
                                     type="submit"
-                                    class="button link-like search-subject"
+                                    class="link-button search-subject"
                                     formaction="/help/search"
                                     formmethod="get"
                                     formenctype="application/x-www-form-urlencoded"

@@ -45,6 +45,25 @@ export const L = {
     high: 'Élevé',
     users2to10: '2 à 10',
     statusNew: 'Nouveau',
+    // Help center and the subject's suggestions.
+    searchHelp: 'Rechercher dans le centre d’aide',
+    search: 'Rechercher',
+    searchTitle: 'Résultats de recherche',
+    nResults: (n: number) => `${n} résultats`,
+    nextPage: 'Page suivante',
+    previousPage: 'Page précédente',
+    pageOf: (n: number, total: number) => `Page ${n} sur ${total}`,
+    articleLabel: 'Article',
+    postLabel: 'Publication de la communauté',
+    suggestTitle: 'Ces pages répondent peut-être à votre question',
+    announce: (articles: number, posts: number) => `${articles} articles et ${posts} publications suggérés`,
+    solvedMyProblem: 'Cela a résolu mon problème',
+    backToTicket: 'Revenir à mon ticket',
+    searchSubject: 'Chercher ce sujet dans le centre d’aide',
+    solvedThanks: 'Ravis que cela ait résolu votre problème. Aucun ticket n’a été envoyé.',
+    wasHelpful: 'Cet article vous a-t-il été utile ?',
+    thanksVote: 'Merci pour votre avis.',
+    related: 'Articles connexes',
   },
   en: {
     signIn: 'Sign in',
@@ -85,11 +104,31 @@ export const L = {
     high: 'High',
     users2to10: '2 to 10',
     statusNew: 'New',
+    // Help center and the subject's suggestions.
+    searchHelp: 'Search the help center',
+    search: 'Search',
+    searchTitle: 'Search results',
+    nResults: (n: number) => `${n} results`,
+    nextPage: 'Next page',
+    previousPage: 'Previous page',
+    pageOf: (n: number, total: number) => `Page ${n} of ${total}`,
+    articleLabel: 'Article',
+    postLabel: 'Community post',
+    suggestTitle: 'These may answer your question',
+    announce: (articles: number, posts: number) => `${articles} articles and ${posts} community posts suggested`,
+    solvedMyProblem: 'This solved my problem',
+    backToTicket: 'Back to my ticket',
+    searchSubject: 'Search the help center for this subject',
+    solvedThanks: 'Glad this solved your problem. No ticket was sent.',
+    wasHelpful: 'Was this article helpful?',
+    thanksVote: 'Thank you for your feedback.',
+    related: 'Related articles',
   },
 } as const;
 
 export const DEMO_PASSWORD = 'guichet-demo';
 export const CLAIRE = 'claire.martin@example.com';
+export const ADMIN = 'admin@example.com';
 
 /// The demo customer whose preferred language is the test's: a user's preference
 /// decides the language once signed in, so each language has its own customer

@@ -125,3 +125,20 @@ pub fn score(index: &SearchIndex, locale: Locale, cases: &[Case]) -> Figures {
         misses,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The bar, held on every test run: the labelled set must keep passing.
+    #[test]
+    fn the_labelled_subjects_find_their_articles() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../content");
+        let figures = evaluate(&root).expect("relevance set");
+        for f in figures {
+            assert!(f.cases >= 100, "{:?}: only {} cases", f.locale, f.cases);
+            assert!(f.recall >= 0.9, "{:?}: recall@5 {:.3}", f.locale, f.recall);
+            assert!(f.mrr >= 0.75, "{:?}: MRR@5 {:.3}", f.locale, f.mrr);
+        }
+    }
+}

@@ -76,9 +76,18 @@ macro_rules! on_every_database {
 }
 
 pub fn config(db: &TestDb) -> Config {
+    config_with(db, &[])
+}
+
+/// The test configuration with some variables set.
+pub fn config_with(db: &TestDb, extra: &[(&str, &str)]) -> Config {
     let dir = std::env::temp_dir();
     let url = db.url.clone();
+    let extra: Vec<(String, String)> = extra.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect();
     Config::from_lookup(|k| match k {
+        k if extra.iter().any(|(name, _)| name == k) => {
+            extra.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone())
+        }
         "DATABASE_URL" => Some(url.clone()),
         "GUICHET_DATA_DIR" => Some(dir.join("guichet-test-data").display().to_string()),
         "GUICHET_SIGNIN_MAX_FAILURES" => Some("5".into()),

@@ -85,6 +85,8 @@ impl HelpService {
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(every);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // The first tick is immediate, and the index was just built.
+            tick.tick().await;
             loop {
                 tick.tick().await;
                 let Some(service) = me.upgrade() else { break };
