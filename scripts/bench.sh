@@ -132,3 +132,47 @@ for c in 16 2; do
   done
 done
 stop_server
+
+say "suggestions: GET /api/help/suggest with 10,000 articles vs GET /api/ping, same server (wrk, 16 connections, 10 s)"
+rm -f "$out/data/help.db"*
+articles=$(./target/release/examples/bench seed-articles "sqlite://$out/data/help.db?mode=rwc" 10000)
+echo "articles in the database: $articles"
+# The relevance set's subject lines, as the browser sends them (both languages).
+python3 - "$out/suggest-paths.txt" <<'PY'
+import sys, tomllib, glob, urllib.parse
+paths = []
+for locale in ("fr", "en"):
+    for f in sorted(glob.glob(f"content/relevance/{locale}/*.toml")):
+        for case in tomllib.load(open(f, "rb")).get("case", []):
+            q = urllib.parse.quote(case["query"])
+            paths.append(f"/api/help/suggest?locale={locale}&family=esignature&q={q}")
+open(sys.argv[1], "w").write("\n".join(paths) + "\n")
+PY
+start_server "sqlite://$out/data/help.db?mode=rwc"
+json_wrk() { # url [script]
+  BENCH_PATHS="$out/suggest-paths.txt" wrk -t2 -c16 -d10s --latency ${2:+-s "$2"} "$1" 2>/dev/null |
+    awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} /^ +50%/ {p50=$2} END {print rps, p50, p99}'
+}
+read -r rps_ping p50_ping p99_ping < <(json_wrk "http://127.0.0.1:$port/api/ping")
+read -r rps_sug p50_sug p99_sug < <(json_wrk "http://127.0.0.1:$port/" scripts/bench-suggest.lua)
+read -r rps_cold p50_cold p99_cold < <(BENCH_UNIQUE=1 json_wrk "http://127.0.0.1:$port/" scripts/bench-suggest.lua)
+subjects=$(wc -l <"$out/suggest-paths.txt")
+printf '%-52s %12s %10s %10s\n' "" "requests/s" "p50" "p99"
+printf '%-52s %12s %10s %10s\n' "/api/ping (trivial JSON)" "$rps_ping" "$p50_ping" "$p99_ping"
+printf '%-52s %12s %10s %10s\n' "/api/help/suggest, $subjects subjects in turn" "$rps_sug" "$p50_sug" "$p99_sug"
+printf '%-52s %12s %10s %10s\n' "/api/help/suggest, every query new (no cache)" "$rps_cold" "$p50_cold" "$p99_cold"
+echo "throughput ratio suggest/ping: $(python3 -c "print(round($rps_sug/$rps_ping, 3))") (subjects in turn), $(python3 -c "print(round($rps_cold/$rps_ping, 3))") (every query new)"
+# One connection: the endpoint's own latency, without queueing behind 15 others.
+read -r rps1 p50_1 p99_1 < <(BENCH_UNIQUE=1 BENCH_PATHS="$out/suggest-paths.txt" wrk -t1 -c1 -d10s --latency -s scripts/bench-suggest.lua "http://127.0.0.1:$port/" 2>/dev/null |
+  awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} /^ +50%/ {p50=$2} END {print rps, p50, p99}')
+printf '%-52s %12s %10s %10s\n' "/api/help/suggest, every query new, 1 connection" "$rps1" "$p50_1" "$p99_1"
+
+say "in the browser: last keystroke to rendered suggestions (Chromium, performance marks; 150 ms of it is the debounce)"
+(cd end2end && BENCH_URL="http://127.0.0.1:$port" node bench/suggest-latency.mjs)
+stop_server
+
+say "search index build, in memory"
+for n in 10000 100000; do ./target/release/examples/bench index-build content/help "$n"; done
+
+say "relevance of the suggestions on the labelled subject lines (content/relevance)"
+./target/release/guichet relevance content

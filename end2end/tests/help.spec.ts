@@ -93,7 +93,7 @@ test.describe('live suggestions under the subject', () => {
     expect(late).not.toEqual(early);
 
     // The words shown in bold are words of the subject.
-    const words = full.toLowerCase().split(/[^\p{L}']+/u);
+    const words = full.toLowerCase().split(/[^\p{L}]+/u);
     const bold = await first.locator('.suggestion-title b').allTextContents();
     expect(bold.length).toBeGreaterThan(0);
     for (const b of bold) expect(words).toContain(b.toLowerCase());
@@ -174,6 +174,10 @@ test.describe('live suggestions under the subject', () => {
     const labels = await listbox(page, t).locator('[role="option"] .kind-label').allTextContents();
     const articles = labels.filter((l) => l === t.articleLabel).length;
     const posts = labels.filter((l) => l === t.postLabel).length;
+    // At most 5 articles and 3 community posts.
+    expect(articles).toBeGreaterThan(0);
+    expect(articles).toBeLessThanOrEqual(5);
+    expect(posts).toBeLessThanOrEqual(3);
     await expect(region).toHaveText(t.announce(articles, posts));
   });
 
@@ -369,9 +373,20 @@ test.describe('help center pages', () => {
     expect(dialogs).toBe(0);
   });
 
-  test('titles in the results are shown whole', async ({ page, lang }) => {
+  test('titles in results and suggestions are shown whole', async ({ page, lang }) => {
     await page.goto(`/help/search?q=${encodeURIComponent(TYPED[lang].reopen)}`);
     const link = page.locator('ol.hits a[href="/help/articles/reopen-resolved-ticket"]');
     await expect(link).toHaveText(ARTICLES[lang].reopen);
+    // The suggestions get the same highlighted titles: read as text, each is the title.
+    const res = await page.request.get(`/api/help/suggest?locale=${lang}&family=esignature&q=${encodeURIComponent(TYPED[lang].reopen)}`);
+    const found = (await res.json()) as { articles: { title: string; title_html: string }[]; posts: { title: string; title_html: string }[] };
+    const hits = [...found.articles, ...found.posts];
+    expect(hits.length).toBeGreaterThan(0);
+    const shown = await page.evaluate((html) => html.map((h) => {
+      const el = document.createElement('span');
+      el.innerHTML = h;
+      return el.textContent;
+    }), hits.map((h) => h.title_html));
+    expect(shown).toEqual(hits.map((h) => h.title));
   });
 });

@@ -6,7 +6,13 @@
 //!       baseline of the endpoint's throughput;
 //!   bench seed-queue DATABASE_URL TOTAL MINE
 //!       fills the database with TOTAL tickets, MINE of them Claire's, and prints
-//!       the cursor of her queue's page 200.
+//!       the cursor of her queue's page 200;
+//!   bench seed-articles DATABASE_URL N
+//!       imports the demo help center, then adds articles up to N in all, made
+//!       from the demo ones (so the words and their spread stay realistic);
+//!   bench index-build CONTENT_DIR N
+//!       builds the search index over N such articles in memory and prints the
+//!       time it took and the memory it holds.
 
 use chrono::Utc;
 use sea_orm::prelude::*;
@@ -22,6 +28,14 @@ async fn main() -> Result<(), String> {
             .cloned()
             .ok_or_else(|| "usage: see the file's header".to_owned())
     };
+    if arg(0)? == "suggest-inproc" {
+        let n: usize = arg(2)?.parse().map_err(|_| "N")?;
+        return suggest_inproc(std::path::Path::new(&arg(1)?), n);
+    }
+    if arg(0)? == "index-build" {
+        let n: usize = arg(2)?.parse().map_err(|_| "N")?;
+        return index_build(std::path::Path::new(&arg(1)?), n);
+    }
     let url = arg(1)?;
     let db = server::db::connect(&url).await.map_err(|e| e.to_string())?;
     {
@@ -101,6 +115,10 @@ async fn main() -> Result<(), String> {
                 .unwrap_or(0);
             println!("{cursor}");
         }
+        "seed-articles" => {
+            let n: usize = arg(2)?.parse().map_err(|_| "N")?;
+            seed_articles(&db, n).await?;
+        }
         other => return Err(format!("unknown command {other}")),
     }
     Ok(())
@@ -160,4 +178,129 @@ async fn insert_one(db: &DatabaseConnection, requester: i64, account: i64, i: us
     .insert(&txn)
     .await?;
     txn.commit().await
+}
+
+/// N documents made from the demo articles: the k-th copies article k mod the count,
+/// with its own slug and a numbered title.
+fn synthetic(content: &std::path::Path, n: usize) -> Result<Vec<server::search::SearchDoc>, String> {
+    use app::help::ItemKind;
+    let (items, _) = server::services::help::content::load_dir(content);
+    let base: Vec<_> = items.iter().filter(|i| i.post.is_none()).collect();
+    if base.is_empty() {
+        return Err(format!("no articles under {}", content.display()));
+    }
+    let texts: Vec<String> = base.iter().map(|i| server::markdown::render(&i.body_md).text).collect();
+    Ok((0..n)
+        .map(|k| {
+            let b = base[k % base.len()];
+            server::search::SearchDoc {
+                kind: ItemKind::Article,
+                slug: format!("{}-{k}", b.slug),
+                locale: b.locale,
+                family: b.family.as_str().to_owned(),
+                category: b.category.clone(),
+                title: format!("{} ({k})", b.title),
+                body: texts[k % base.len()].clone(),
+            }
+        })
+        .collect())
+}
+
+fn resident_bytes() -> u64 {
+    std::fs::read_to_string("/proc/self/statm")
+        .ok()
+        .and_then(|s| s.split_whitespace().nth(1).and_then(|p| p.parse::<u64>().ok()))
+        .map(|pages| pages * 4096)
+        .unwrap_or(0)
+}
+
+fn index_build(content: &std::path::Path, n: usize) -> Result<(), String> {
+    let docs = synthetic(content, n)?;
+    let before = resident_bytes();
+    let start = Instant::now();
+    let index = server::search::SearchIndex::build(&docs).map_err(|e| e.to_string())?;
+    let secs = start.elapsed().as_secs_f64();
+    let held = resident_bytes().saturating_sub(before);
+    // Keep the index alive until measured, and check it answers.
+    let found = index
+        .rank_articles(app::i18n::Locale::En, "download signed document", 5)
+        .len();
+    println!(
+        "{n} articles: built in {secs:.2} s, {:.1} MiB resident ({found} hits for a test query)",
+        held as f64 / 1048576.0
+    );
+    Ok(())
+}
+
+async fn seed_articles(db: &DatabaseConnection, n: usize) -> Result<(), String> {
+    use server::db::entities::help_article;
+    let content = std::path::Path::new("content/help");
+    server::services::help::import::import_dir(db, content)
+        .await
+        .map_err(|e| e.to_string())?;
+    let existing = help_article::Entity::find()
+        .count(db)
+        .await
+        .map_err(|e| e.to_string())? as usize;
+    let docs = synthetic(content, n.saturating_sub(existing))?;
+    let now = Utc::now();
+    for chunk in docs.chunks(500) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|d| help_article::ActiveModel {
+                slug: Set(d.slug.clone()),
+                locale: Set(d.locale.as_str().to_owned()),
+                family: Set(d.family.clone()),
+                product: Set(None),
+                category: Set(d.category.clone()),
+                title: Set(d.title.clone()),
+                body_md: Set(d.body.clone()),
+                body_text: Set(d.body.clone()),
+                body_html: Set(format!("<p>{}</p>", ammonia::clean_text(&d.body))),
+                published: Set(true),
+                updated_at: Set(now),
+                ..Default::default()
+            })
+            .collect();
+        help_article::Entity::insert_many(rows)
+            .exec(db)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    println!(
+        "{}",
+        help_article::Entity::find()
+            .count(db)
+            .await
+            .map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+/// The search engine alone, in process: every relevance subject, several rounds.
+fn suggest_inproc(content: &std::path::Path, n: usize) -> Result<(), String> {
+    use app::i18n::Locale;
+    let docs = synthetic(content, n)?;
+    let index = server::search::SearchIndex::build(&docs).map_err(|e| e.to_string())?;
+    let root = content.parent().unwrap_or(content);
+    let mut cases = Vec::new();
+    for locale in Locale::ALL {
+        for c in server::search::relevance::load_cases(&root.join("relevance").join(locale.as_str()))
+            .map_err(|e| e.to_string())?
+        {
+            cases.push((locale, c.query));
+        }
+    }
+    for round in 0..3 {
+        let start = Instant::now();
+        for (locale, q) in &cases {
+            std::hint::black_box(index.suggest(*locale, Some("esignature"), q));
+        }
+        let per = start.elapsed().as_secs_f64() * 1e6 / cases.len() as f64;
+        println!(
+            "round {round}: {per:.0} µs per suggestion ({} subjects, {n} articles)",
+            cases.len()
+        );
+    }
+    Ok(())
 }

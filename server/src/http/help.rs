@@ -8,7 +8,6 @@ use crate::AppState;
 use app::domain::ProductFamily;
 use app::i18n::Locale;
 use app::request::RequestContext;
-use axum::Json;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -28,12 +27,16 @@ pub async fn suggest(
         }
     }
     let locale = locale.or(context.map(|c| c.locale)).unwrap_or_default();
-    let found = if q.trim().chars().count() < app::help::SUGGEST_MIN_CHARS {
-        app::help::Suggestions::default()
+    let json = if q.trim().chars().count() < app::help::SUGGEST_MIN_CHARS {
+        bytes::Bytes::from_static(b"{\"articles\":[],\"posts\":[]}")
     } else {
-        state.help.suggest(locale, family.map(ProductFamily::as_str), &q)
+        state.help.suggest_json(locale, family, &q)
     };
-    let mut response = Json(found).into_response();
+    let mut response = (
+        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
+        json,
+    )
+        .into_response();
     // The same subject typed again within a minute needs no new request.
     response
         .headers_mut()

@@ -1,7 +1,7 @@
 //! How text becomes terms, per language. Two analyzers per index:
 //! - `stem`: words, lower-cased, accents folded ("télécharger" = "telecharger"), stop
 //!   words dropped, stemmed ("signatures" = "signature"). Ranking uses it.
-//! - `raw`: the same without stop words or stemming. The typo tolerance and the
+//! - `folded`: the same without stop words or stemming. The typo tolerance and the
 //!   half-typed last word expand against it, since stems are not words.
 
 use app::i18n::Locale;
@@ -11,7 +11,9 @@ use tantivy::tokenizer::{
 };
 
 pub const STEM: &str = "stem";
-pub const RAW: &str = "raw";
+/// Not "raw": that name is tantivy's own tokenizer, the one `STRING` fields (slugs,
+/// kinds, families) are indexed with, and registering ours over it splits slugs.
+pub const FOLDED: &str = "folded";
 /// Longer "words" are noise (hashes, base64): never indexed, never searched.
 const MAX_TOKEN_BYTES: usize = 40;
 
@@ -35,7 +37,7 @@ pub fn stem_analyzer(locale: Locale) -> TextAnalyzer {
     builder.filter_dynamic(Stemmer::new(language(locale))).build()
 }
 
-pub fn raw_analyzer() -> TextAnalyzer {
+pub fn folded_analyzer() -> TextAnalyzer {
     TextAnalyzer::builder(SimpleTokenizer::default())
         .filter(RemoveLongFilter::limit(MAX_TOKEN_BYTES))
         .filter(LowerCaser)
@@ -67,7 +69,7 @@ mod tests {
         let mut en = stem_analyzer(Locale::En);
         assert_eq!(terms(&mut en, "Signatures"), terms(&mut en, "signature"));
         assert!(terms(&mut en, "the of and").is_empty());
-        let mut raw = raw_analyzer();
+        let mut raw = folded_analyzer();
         assert_eq!(terms(&mut raw, "Échoué, l’envoi"), vec!["echoue", "l", "envoi"]);
     }
 }

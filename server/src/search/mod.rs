@@ -17,7 +17,6 @@ use tantivy::query::{BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Qu
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term, doc};
 
 /// One article or post, as the index sees it.
@@ -48,11 +47,22 @@ struct Fields {
     body_raw: Field,
 }
 
+/// What a hit shows, kept in memory by document address: reading tantivy's
+/// compressed doc store for every suggestion costs more than the search itself.
+struct Stored {
+    kind: ItemKind,
+    slug: String,
+    title: String,
+    body: String,
+}
+
 /// One language's index.
 struct LocaleIndex {
     index: Index,
     reader: IndexReader,
     fields: Fields,
+    /// Per segment, per document id.
+    stored: Vec<Vec<Stored>>,
 }
 
 /// Suggestions show this many of each kind.
@@ -76,14 +86,16 @@ impl LocaleIndex {
             family: schema.add_text_field("family", STRING),
             title: schema.add_text_field("title", text(analysis::STEM, true)),
             body: schema.add_text_field("body", text(analysis::STEM, true)),
-            title_raw: schema.add_text_field("title_raw", text(analysis::RAW, false)),
-            body_raw: schema.add_text_field("body_raw", text(analysis::RAW, false)),
+            title_raw: schema.add_text_field("title_raw", text(analysis::FOLDED, false)),
+            body_raw: schema.add_text_field("body_raw", text(analysis::FOLDED, false)),
         };
         let index = Index::create_in_ram(schema.build());
         index
             .tokenizers()
             .register(analysis::STEM, analysis::stem_analyzer(locale));
-        index.tokenizers().register(analysis::RAW, analysis::raw_analyzer());
+        index
+            .tokenizers()
+            .register(analysis::FOLDED, analysis::folded_analyzer());
         // One thread: the machine's other core serves requests meanwhile.
         let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
         for d in docs {
@@ -99,8 +111,40 @@ impl LocaleIndex {
             ))?;
         }
         writer.commit()?;
-        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
-        Ok(Self { index, reader, fields })
+        let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        let searcher = reader.searcher();
+        let mut stored = Vec::new();
+        for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            let mut docs = Vec::with_capacity(segment.max_doc() as usize);
+            for id in 0..segment.max_doc() {
+                let doc: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, id))?;
+                let text_of = |field| {
+                    doc.get_first(field)
+                        .and_then(|v| v.as_str())
+                        .unwrap_or_default()
+                        .to_owned()
+                };
+                docs.push(Stored {
+                    kind: ItemKind::parse(&text_of(fields.kind)).unwrap_or(ItemKind::Article),
+                    slug: text_of(fields.slug),
+                    title: text_of(fields.title),
+                    body: text_of(fields.body),
+                });
+            }
+            stored.push(docs);
+        }
+        Ok(Self {
+            index,
+            reader,
+            fields,
+            stored,
+        })
+    }
+
+    fn stored(&self, address: DocAddress) -> Option<&Stored> {
+        self.stored
+            .get(address.segment_ord as usize)?
+            .get(address.doc_id as usize)
     }
 
     fn searcher(&self) -> Searcher {
@@ -122,39 +166,53 @@ impl LocaleIndex {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    fn hits(&self, searcher: &Searcher, parsed: &query::Parsed, found: &[(f32, DocAddress)]) -> Vec<Hit> {
+    fn hits(&self, parsed: &query::Parsed, found: &[DocAddress]) -> Vec<Hit> {
         let f = self.fields;
         let tokenizer = |field| self.index.tokenizer_for_field(field).ok();
-        let (Some(title_tok), Some(body_tok)) = (tokenizer(f.title), tokenizer(f.body)) else {
+        let (Some(mut title_tok), Some(mut body_tok)) = (tokenizer(f.title), tokenizer(f.body)) else {
             return Vec::new();
         };
-        let mut title_gen = SnippetGenerator::new(parsed.highlight.clone(), title_tok, f.title, 1000);
-        title_gen.set_max_num_chars(1000);
-        let mut body_gen = SnippetGenerator::new(parsed.highlight.clone(), body_tok, f.body, SNIPPET_CHARS);
-        body_gen.set_max_num_chars(SNIPPET_CHARS);
         found
             .iter()
-            .filter_map(|(_, address)| {
-                let doc: TantivyDocument = searcher.doc(*address).ok()?;
-                let text_of = |field| {
-                    doc.get_first(field)
-                        .and_then(|v| v.as_str())
-                        .unwrap_or_default()
-                        .to_owned()
-                };
-                let (slug, title, body) = (text_of(f.slug), text_of(f.title), text_of(f.body));
-                let kind = ItemKind::parse(&text_of(f.kind))?;
-                let title_html = html_or_plain(title_gen.snippet(&title).to_html(), &title, 1000);
-                let snippet_html = html_or_plain(body_gen.snippet(&body).to_html(), &body, SNIPPET_CHARS);
+            .filter_map(|address| {
+                let doc = self.stored(*address)?;
                 Some(Hit {
-                    kind,
-                    slug,
-                    title,
-                    title_html,
-                    snippet_html,
+                    kind: doc.kind,
+                    slug: doc.slug.clone(),
+                    title: doc.title.clone(),
+                    title_html: highlight_whole(&doc.title, &mut title_tok, &parsed.highlight),
+                    snippet_html: snippet(&doc.body, &mut body_tok, &parsed.highlight),
                 })
             })
             .collect()
+    }
+
+    /// Best documents for a parsed query; counts all matches only when asked (the
+    /// count visits every match, the top alone can skip most of them).
+    fn ranked(
+        &self,
+        searcher: &Searcher,
+        parsed: &query::Parsed,
+        kind: Option<ItemKind>,
+        family: Option<&str>,
+        offset: usize,
+        limit: usize,
+        count: bool,
+    ) -> (Vec<DocAddress>, usize) {
+        let q = self.filtered(parsed.query.box_clone(), kind, family);
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score();
+        let result = if count {
+            searcher.search(&*q, &(top, Count))
+        } else {
+            searcher.search(&*q, &top).map(|found| (found, 0))
+        };
+        match result {
+            Ok((found, total)) => (found.into_iter().map(|(_, a)| a).collect(), total),
+            Err(e) => {
+                tracing::warn!(error = %e, "search failed");
+                (Vec::new(), 0)
+            }
+        }
     }
 
     fn top(
@@ -169,18 +227,35 @@ impl LocaleIndex {
         let Some(parsed) = query::parse(&self.index, &searcher, &self.fields, text) else {
             return (Vec::new(), 0);
         };
-        let q = self.filtered(parsed.query.box_clone(), kind, family);
-        let collector = (
-            TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score(),
-            Count,
-        );
-        match searcher.search(&*q, &collector) {
-            Ok((found, total)) => (self.hits(&searcher, &parsed, &found), total),
-            Err(e) => {
-                tracing::warn!(error = %e, "search failed");
-                (Vec::new(), 0)
-            }
+        let (found, total) = self.ranked(&searcher, &parsed, kind, family, offset, limit, true);
+        (self.hits(&parsed, &found), total)
+    }
+
+    fn suggest(&self, text: &str, family: Option<&str>) -> Suggestions {
+        let searcher = self.searcher();
+        let Some(parsed) = query::parse(&self.index, &searcher, &self.fields, text) else {
+            return Suggestions::default();
+        };
+        let pick = |kind, n| {
+            let (found, _) = self.ranked(&searcher, &parsed, Some(kind), family, 0, n, false);
+            self.hits(&parsed, &found)
+        };
+        Suggestions {
+            articles: pick(ItemKind::Article, SUGGESTED_ARTICLES),
+            posts: pick(ItemKind::Post, SUGGESTED_POSTS),
         }
+    }
+
+    fn rank_articles(&self, text: &str, limit: usize) -> Vec<String> {
+        let searcher = self.searcher();
+        let Some(parsed) = query::parse(&self.index, &searcher, &self.fields, text) else {
+            return Vec::new();
+        };
+        let (found, _) = self.ranked(&searcher, &parsed, Some(ItemKind::Article), None, 0, limit, false);
+        found
+            .into_iter()
+            .filter_map(|a| self.stored(a).map(|d| d.slug.clone()))
+            .collect()
     }
 
     fn related(&self, slug: &str, family: &str, limit: usize) -> Vec<String> {
@@ -221,17 +296,73 @@ impl LocaleIndex {
     }
 }
 
-/// The highlighted fragment, or (nothing matched in this field) the start of the
-/// text, escaped.
-fn html_or_plain(html: String, text: &str, max_chars: usize) -> String {
-    if !html.is_empty() {
-        return html;
+/// The whole text, escaped, with the words whose stems matched in `<b>` (a snippet
+/// would stop at the last match and cut a title short).
+fn highlight_whole(
+    text: &str,
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    terms: &std::collections::BTreeMap<String, f32>,
+) -> String {
+    use tantivy::tokenizer::TokenStream;
+    let mut html = String::with_capacity(text.len() + 16);
+    let mut done = 0;
+    let mut stream = analyzer.token_stream(text);
+    while stream.advance() {
+        let token = stream.token();
+        let (from, to) = (token.offset_from, token.offset_to);
+        if terms.contains_key(&token.text) && from >= done && text.is_char_boundary(from) && text.is_char_boundary(to) {
+            html.push_str(&ammonia::clean_text(&text[done..from]));
+            html.push_str("<b>");
+            html.push_str(&ammonia::clean_text(&text[from..to]));
+            html.push_str("</b>");
+            done = to;
+        }
     }
-    let mut cut: String = text.chars().take(max_chars).collect();
-    if cut.len() < text.len() {
-        cut.push('…');
+    html.push_str(&ammonia::clean_text(&text[done..]));
+    html
+}
+
+/// About one line of the body around its first matched word, escaped, matches in
+/// `<b>`; the start of the body when nothing matched. Tokenizing stops at the end
+/// of that line: stemming whole bodies for every suggestion would cost more than
+/// the search.
+fn snippet(
+    body: &str,
+    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
+    terms: &std::collections::BTreeMap<String, f32>,
+) -> String {
+    use tantivy::tokenizer::TokenStream;
+    let mut first = None;
+    {
+        let mut stream = analyzer.token_stream(body);
+        while stream.advance() {
+            if terms.contains_key(&stream.token().text) {
+                first = Some(stream.token().offset_from);
+                break;
+            }
+        }
     }
-    ammonia::clean_text(&cut)
+    // Start a few words before the match, on a character boundary.
+    let start = first.map_or(0, |at| {
+        let mut s = at.saturating_sub(40);
+        while !body.is_char_boundary(s) {
+            s -= 1;
+        }
+        body[s..at].find(char::is_whitespace).map_or(s, |w| s + w + 1).min(at)
+    });
+    let end = body[start..]
+        .char_indices()
+        .nth(SNIPPET_CHARS)
+        .map_or(body.len(), |(i, _)| start + i);
+    let mut html = String::with_capacity(SNIPPET_CHARS + 32);
+    if start > 0 {
+        html.push('…');
+    }
+    html.push_str(&highlight_whole(&body[start..end], analyzer, terms));
+    if end < body.len() {
+        html.push('…');
+    }
+    html
 }
 
 struct Indexes {
@@ -287,21 +418,12 @@ impl SearchIndex {
 
     /// The subject field's suggestions: up to 5 articles and 3 posts of the family.
     pub fn suggest(&self, locale: Locale, family: Option<&str>, text: &str) -> Suggestions {
-        let all = self.current();
-        let index = all.get(locale);
-        Suggestions {
-            articles: index
-                .top(text, Some(ItemKind::Article), family, 0, SUGGESTED_ARTICLES)
-                .0,
-            posts: index.top(text, Some(ItemKind::Post), family, 0, SUGGESTED_POSTS).0,
-        }
+        self.current().get(locale).suggest(text, family)
     }
 
     /// Articles only, best first: what the relevance figures measure.
     pub fn rank_articles(&self, locale: Locale, text: &str, limit: usize) -> Vec<String> {
-        let all = self.current();
-        let (hits, _) = all.get(locale).top(text, Some(ItemKind::Article), None, 0, limit);
-        hits.into_iter().map(|h| h.slug).collect()
+        self.current().get(locale).rank_articles(text, limit)
     }
 
     /// The search page: articles and posts together, one page.

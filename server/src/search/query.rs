@@ -26,8 +26,7 @@ pub struct Parsed {
 }
 
 const TITLE_BOOST: f32 = 3.0;
-/// A typo-corrected or completed word counts for less than the word itself.
-const FUZZY_WEIGHT: f32 = 0.6;
+/// A completed word counts for less than the word itself.
 /// The correction of a word the index does not know.
 const TYPO_WEIGHT: f32 = 0.95;
 const PREFIX_WEIGHT: f32 = 0.8;
@@ -39,7 +38,7 @@ const MAX_WORDS: usize = 24;
 
 pub fn parse(index: &Index, searcher: &Searcher, f: &Fields, text: &str) -> Option<Parsed> {
     let text: String = text.chars().take(QUERY_MAX_CHARS).collect();
-    let mut raw = analysis::raw_analyzer();
+    let mut raw = analysis::folded_analyzer();
     let mut stem = index.tokenizer_for_field(f.body).ok()?;
     let words = terms(&mut raw, &text);
     // The last word is still being typed unless something follows it.
@@ -58,14 +57,19 @@ pub fn parse(index: &Index, searcher: &Searcher, f: &Fields, text: &str) -> Opti
         let chars = word.chars().count();
         let mut expansions = Vec::new();
         if chars >= FUZZY_MIN_CHARS && !stems.is_empty() {
-            // A word the knowledge base never uses is most likely a typo: its
-            // correction then counts fully. A known word's neighbours are other words.
+            // A word the knowledge base never uses is most likely a typo: look for
+            // its corrections. A known word's neighbours are other words.
             let known = searcher
                 .doc_freq(&Term::from_field_text(f.body_raw, &word))
                 .is_ok_and(|n| n > 0);
-            let weight = if known { FUZZY_WEIGHT / 2.0 } else { TYPO_WEIGHT };
-            let typo = FuzzyTermQuery::new(Term::from_field_text(f.body_raw, &word), 1, true);
-            expansions.extend(expand(searcher, f.body_raw, &typo).into_iter().map(|t| (t, weight)));
+            if !known {
+                let typo = FuzzyTermQuery::new(Term::from_field_text(f.body_raw, &word), 1, true);
+                expansions.extend(
+                    expand(searcher, f.body_raw, &typo)
+                        .into_iter()
+                        .map(|t| (t, TYPO_WEIGHT)),
+                );
+            }
         }
         // A complete stop word ("pas", "the") being typed is rarely the start of
         // another word worth finding.

@@ -44,6 +44,22 @@ pub struct HelpService {
     db: DatabaseConnection,
     index: SearchIndex,
     fingerprint: Mutex<Fingerprint>,
+    /// Suggestions as JSON, by language, family and normalised text; emptied
+    /// whenever the index is rebuilt.
+    answers: quick_cache::sync::Cache<(Locale, Option<&'static str>, String), bytes::Bytes>,
+}
+
+/// Recent suggestion answers kept.
+const ANSWERS_CACHED: usize = 20_000;
+
+/// The cache key of a subject: case and runs of spaces do not change the answer,
+/// but a trailing space does (the last word is then complete, not a prefix).
+fn normalise(text: &str) -> String {
+    let mut key = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    if text.ends_with(char::is_whitespace) && !key.is_empty() {
+        key.push(' ');
+    }
+    key
 }
 
 fn storage(e: DbErr) -> HelpError {
@@ -60,6 +76,7 @@ impl HelpService {
             db,
             index,
             fingerprint: Mutex::new(fingerprint),
+            answers: quick_cache::sync::Cache::new(ANSWERS_CACHED),
         })
     }
 
@@ -72,6 +89,7 @@ impl HelpService {
         }
         let docs = documents(&self.db).await?;
         self.index.rebuild(&docs)?;
+        self.answers.clear();
         if let Ok(mut f) = self.fingerprint.lock() {
             *f = now;
         }
@@ -99,6 +117,20 @@ impl HelpService {
 
     pub fn suggest(&self, locale: Locale, family: Option<&str>, text: &str) -> Suggestions {
         self.index.suggest(locale, family, text)
+    }
+
+    /// The suggestions as the endpoint sends them, from the cache when this
+    /// subject was asked recently.
+    pub fn suggest_json(&self, locale: Locale, family: Option<app::domain::ProductFamily>, text: &str) -> bytes::Bytes {
+        let family = family.map(app::domain::ProductFamily::as_str);
+        let key = (locale, family, normalise(text));
+        if let Some(hit) = self.answers.get(&key) {
+            return hit;
+        }
+        let found = self.index.suggest(locale, family, text);
+        let json = bytes::Bytes::from(serde_json::to_vec(&found).unwrap_or_else(|_| b"{}".to_vec()));
+        self.answers.insert(key, json.clone());
+        json
     }
 
     pub fn index(&self) -> &SearchIndex {
@@ -463,5 +495,18 @@ impl HelpCenter for HelpService {
             tickets_created,
             solved,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+
+    #[test]
+    fn cache_keys_ignore_case_and_spacing_but_not_a_finished_word() {
+        assert_eq!(normalise("  Signer  le DOC"), "signer le doc");
+        assert_eq!(normalise("signer le doc "), "signer le doc ");
+        assert_ne!(normalise("cert"), normalise("cert "));
+        assert_eq!(normalise("   "), "");
     }
 }
