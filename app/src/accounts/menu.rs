@@ -44,6 +44,9 @@ fn AccountMenu(viewer: Viewer) -> impl IntoView {
             </summary>
             <div class="menu-panel">
                 <a class="menu-item" href="/tickets">{i.t("nav.manage_tickets")}</a>
+                {(viewer.role == crate::domain::Role::Admin).then(|| view! {
+                    <a class="menu-item" href="/admin/deflection">{i.t("stats.title")}</a>
+                })}
                 {(accounts.len() > 1).then(|| view! {
                     <details class="switch-account">
                         <summary>{i.t("menu.switch_account")}</summary>

@@ -232,9 +232,45 @@ pub fn SuggestionPanel(state: SuggestState, subject_id: String) -> impl IntoView
 #[cfg(feature = "browser")]
 mod browser {
     use super::*;
-    use crate::help::api::{fetch_article, fetch_post, record_help_event};
+    use crate::help::{ArticleView, PostView};
     use leptos::task::spawn_local;
     use std::collections::{HashSet, VecDeque};
+
+    /// Calls a help server function the way a plain form would, with gloo-net (the
+    /// same client the suggestions use): linking Leptos's server-function client
+    /// into the island for three calls would cost more bytes than this.
+    async fn call<T: serde::de::DeserializeOwned>(endpoint: &str, form: &[(&str, &str)]) -> Option<T> {
+        let body = form
+            .iter()
+            .map(|(k, v)| {
+                format!(
+                    "{k}={}",
+                    percent_encoding::utf8_percent_encode(v, percent_encoding::NON_ALPHANUMERIC)
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("&");
+        let response = gloo_net::http::Request::post(endpoint)
+            .header("Content-Type", "application/x-www-form-urlencoded")
+            .header("Accept", "application/json")
+            .body(body)
+            .ok()?
+            .send()
+            .await
+            .ok()?;
+        if !response.ok() {
+            return None;
+        }
+        response.json::<T>().await.ok()
+    }
+
+    async fn record(kind: &str, hit_kind: ItemKind, slug: &str) {
+        let _ = call::<serde_json::Value>(
+            "/api/help/event",
+            &[("kind", kind), ("item", hit_kind.as_str()), ("slug", slug)],
+        )
+        .await;
+    }
 
     /// Recent answers kept in memory (a retyped or corrected subject is instant).
     const CACHE_SIZE: usize = 50;
@@ -361,7 +397,7 @@ mod browser {
                     .collect();
                 for h in fresh {
                     spawn_local(async move {
-                        let _ = record_help_event("suggested".into(), h.kind.as_str().into(), h.slug).await;
+                        record("suggested", h.kind, &h.slug).await;
                     });
                 }
             },
@@ -373,13 +409,13 @@ mod browser {
 
     pub fn open(s: SuggestState, hit: Hit) {
         spawn_local(async move {
-            let _ = record_help_event("opened".into(), hit.kind.as_str().into(), hit.slug.clone()).await;
+            record("opened", hit.kind, &hit.slug).await;
+            let slug = [("slug", hit.slug.as_str())];
             let opened = match hit.kind {
-                ItemKind::Article => fetch_article(hit.slug.clone())
+                ItemKind::Article => call::<ArticleView>("/api/help/article", &slug)
                     .await
-                    .ok()
                     .map(|a| (a.title, a.body_html)),
-                ItemKind::Post => fetch_post(hit.slug.clone()).await.ok().map(|p| {
+                ItemKind::Post => call::<PostView>("/api/help/post", &slug).await.map(|p| {
                     let answers: String = p
                         .answers
                         .iter()
@@ -402,7 +438,7 @@ mod browser {
 
     pub fn solved(o: Opened) {
         spawn_local(async move {
-            let _ = record_help_event("solved".into(), o.kind.as_str().into(), o.slug.clone()).await;
+            record("solved", o.kind, &o.slug).await;
             crate::tickets::new::clear_draft();
             if let Some(w) = web_sys::window() {
                 let _ = w.location().assign(&format!("{}?solved=1", o.kind.url(&o.slug)));

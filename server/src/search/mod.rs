@@ -193,14 +193,14 @@ impl LocaleIndex {
         &self,
         searcher: &Searcher,
         parsed: &query::Parsed,
-        kind: Option<ItemKind>,
-        family: Option<&str>,
-        offset: usize,
-        limit: usize,
+        (kind, family): (Option<ItemKind>, Option<&str>),
+        window: std::ops::Range<usize>,
         count: bool,
     ) -> (Vec<DocAddress>, usize) {
         let q = self.filtered(parsed.query.box_clone(), kind, family);
-        let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score();
+        let top = TopDocs::with_limit(window.len().max(1))
+            .and_offset(window.start)
+            .order_by_score();
         let result = if count {
             searcher.search(&*q, &(top, Count))
         } else {
@@ -227,7 +227,7 @@ impl LocaleIndex {
         let Some(parsed) = query::parse(&self.index, &searcher, &self.fields, text) else {
             return (Vec::new(), 0);
         };
-        let (found, total) = self.ranked(&searcher, &parsed, kind, family, offset, limit, true);
+        let (found, total) = self.ranked(&searcher, &parsed, (kind, family), offset..offset + limit, true);
         (self.hits(&parsed, &found), total)
     }
 
@@ -237,7 +237,7 @@ impl LocaleIndex {
             return Suggestions::default();
         };
         let pick = |kind, n| {
-            let (found, _) = self.ranked(&searcher, &parsed, Some(kind), family, 0, n, false);
+            let (found, _) = self.ranked(&searcher, &parsed, (Some(kind), family), 0..n, false);
             self.hits(&parsed, &found)
         };
         Suggestions {
@@ -251,7 +251,7 @@ impl LocaleIndex {
         let Some(parsed) = query::parse(&self.index, &searcher, &self.fields, text) else {
             return Vec::new();
         };
-        let (found, _) = self.ranked(&searcher, &parsed, Some(ItemKind::Article), None, 0, limit, false);
+        let (found, _) = self.ranked(&searcher, &parsed, (Some(ItemKind::Article), None), 0..limit, false);
         found
             .into_iter()
             .filter_map(|a| self.stored(a).map(|d| d.slug.clone()))

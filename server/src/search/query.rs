@@ -6,8 +6,10 @@
 //!   "signatrue", "enveloppe" for "envelope");
 //! - for the last word while it is being typed (no space after it yet), the indexed
 //!   words it begins ("impossible de télécharger le cert").
+//!
 //! Typos and prefixes are expanded against the term dictionary first, so every
 //! alternative is a plain term scored by BM25, and the same terms are highlighted.
+//!
 //! Nothing of the query is ever parsed as syntax: quotes, brackets, `AND`, regex
 //! characters are just text, and the tokenizer drops punctuation.
 
