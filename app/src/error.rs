@@ -19,6 +19,10 @@ pub enum AppError {
     NotFound,
     #[error("invalid {field}")]
     Invalid { field: String },
+    /// The ticket's lifecycle does not allow this now (a closed ticket, an agent's
+    /// action asked by a customer...).
+    #[error("refused: {0}")]
+    Refused(crate::domain::lifecycle::Refusal),
     #[error("internal error")]
     Internal,
     /// The request never reached our code (network, decoding).
@@ -35,6 +39,7 @@ impl AppError {
             AppError::Unauthenticated => "error.unauthenticated",
             AppError::NotFound => "error.not_found",
             AppError::Invalid { .. } => "error.invalid",
+            AppError::Refused(r) => r.message_key(),
             AppError::Internal => "error.internal",
             AppError::Request(_) => "error.request",
         }
@@ -46,6 +51,7 @@ impl AppError {
             AppError::BadCredentials { .. } | AppError::Unauthenticated => 401,
             AppError::RateLimited { .. } => 429,
             AppError::NotFound => 404,
+            AppError::Refused(_) => 409,
             AppError::Invalid { .. } | AppError::Request(_) => 400,
             AppError::Internal => 500,
         }

@@ -57,6 +57,8 @@ pub enum TicketsError {
     /// Missing, or not the viewer's to see: the same answer either way.
     #[error("no such ticket")]
     NotFound,
+    #[error(transparent)]
+    Refused(#[from] crate::domain::lifecycle::Refusal),
     #[error("storage: {0}")]
     Storage(String),
 }
@@ -68,6 +70,10 @@ pub trait Tickets: Send + Sync {
     fn max_upload_bytes(&self) -> u64;
     async fn queue(&self, viewer: &Viewer, filter: QueueFilter) -> Result<QueuePage, TicketsError>;
     async fn detail(&self, viewer: &Viewer, number: &str) -> Result<TicketDetail, TicketsError>;
+    /// A comment (customers) or public reply (agents), as the lifecycle allows.
+    async fn comment(&self, viewer: &Viewer, number: &str, body: &str) -> Result<(), TicketsError>;
+    /// The requester closes a resolved ticket at once.
+    async fn confirm_close(&self, viewer: &Viewer, number: &str) -> Result<(), TicketsError>;
 }
 
 pub type TicketsPort = Arc<dyn Tickets>;

@@ -3,6 +3,7 @@
 pub mod email;
 pub mod family;
 pub mod forms;
+pub mod lifecycle;
 pub mod role;
 pub mod ticket;
 

@@ -19,6 +19,7 @@ mod ssr {
     pub fn map_err(e: TicketsError) -> AppError {
         reply_error(match e {
             TicketsError::NotFound => AppError::NotFound,
+            TicketsError::Refused(r) => AppError::Refused(r),
             TicketsError::Storage(detail) => {
                 leptos::logging::error!("tickets storage error: {detail}");
                 AppError::Internal
@@ -82,4 +83,25 @@ pub async fn fetch_new_ticket_form(family: Option<String>) -> Result<NewTicketPa
         today: today(),
         account_name,
     })
+}
+
+/// Adds a comment to a ticket (a public reply when an agent writes it). Posted as
+/// a plain form, it comes back to the ticket page.
+#[server(endpoint = "tickets/comment")]
+pub async fn add_comment(number: String, body: String) -> Result<(), AppError> {
+    use ssr::*;
+    let session = require_session()?;
+    let body = body.trim();
+    if body.is_empty() || body.chars().count() > super::COMMENT_MAX_CHARS {
+        return Err(reply_error(AppError::Invalid { field: "body".into() }));
+    }
+    port()?.comment(&session.viewer, &number, body).await.map_err(map_err)
+}
+
+/// "Confirm and close" on a resolved ticket.
+#[server(endpoint = "tickets/confirm_close")]
+pub async fn confirm_close(number: String) -> Result<(), AppError> {
+    use ssr::*;
+    let session = require_session()?;
+    port()?.confirm_close(&session.viewer, &number).await.map_err(map_err)
 }

@@ -1,9 +1,10 @@
 //! The ticket page: number, overview, every field, the attachment.
 
-use super::api::fetch_ticket;
+use super::api::{AddComment, ConfirmClose, fetch_ticket};
 use super::queue::SignInFirst;
-use super::{TicketDetail, human_size, short_time, ticket_url};
+use super::{COMMENT_MAX_CHARS, TicketDetail, TimelineEntry, human_size, short_time, ticket_url};
 use crate::components::not_found::NotFound;
+use crate::domain::lifecycle::Action;
 use crate::error::AppError;
 use crate::i18n::use_locale;
 use leptos::prelude::*;
@@ -121,6 +122,102 @@ fn Ticket(t: TicketDetail, created: bool) -> impl IntoView {
                     }.into_any()
                 }}
             </section>
+            <Timeline entries=t.timeline.clone()/>
+            <Actions number=t.number.clone() offered=t.offered.clone() status=t.status/>
         </article>
+    }
+}
+
+#[component]
+fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
+    let i = use_locale();
+    view! {
+        <section class="panel" aria-labelledby="timeline-title">
+            <h2 id="timeline-title">{i.t("timeline.title")}</h2>
+            <ol class="timeline">
+                {entries.into_iter().map(|e| {
+                    let what = match e.status_change {
+                        Some((from, to)) => i
+                            .t("timeline.status")
+                            .replace("{from}", i.t(from.label_key()))
+                            .replace("{to}", i.t(to.label_key())),
+                        None => i.t(&format!("timeline.{}", e.kind)).to_owned(),
+                    };
+                    view! {
+                        <li class=format!("event event-{}", e.kind)>
+                            <p class="event-head">
+                                <strong>{e.who}</strong> " " {what} " · "
+                                <time datetime=e.at.clone()>{short_time(&e.at)}</time>
+                            </p>
+                            {e.body_html.map(|html| view! { <div class="prose comment-body" inner_html=html></div> })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ol>
+        </section>
+    }
+}
+
+/// What the lifecycle lets the viewer do: comment, confirm and close; on a closed
+/// ticket, nothing but reading.
+#[component]
+fn Actions(number: String, offered: Vec<Action>, status: crate::domain::TicketStatus) -> impl IntoView {
+    let i = use_locale();
+    let comment = ServerAction::<AddComment>::new();
+    let close = ServerAction::<ConfirmClose>::new();
+    let error = move || {
+        comment
+            .value()
+            .get()
+            .and_then(Result::err)
+            .or_else(|| close.value().get().and_then(Result::err))
+    };
+    let can_comment = offered
+        .iter()
+        .any(|a| matches!(a, Action::Comment | Action::PublicReply(None)));
+    let can_close = offered.contains(&Action::ConfirmClose);
+    let closed = status == crate::domain::TicketStatus::Closed;
+    view! {
+        {closed.then(|| view! { <p class="panel notice" role="note">{i.t("ticket.closed_notice")}</p> })}
+        {can_close.then(|| {
+            let number = number.clone();
+            view! {
+                <section class="panel notice">
+                    <p>{i.t("ticket.resolved_notice")}</p>
+                    <ActionForm action=close>
+                        <input type="hidden" name="number" value=number/>
+                        <button type="submit" class="button">{i.t("ticket.confirm_close")}</button>
+                    </ActionForm>
+                </section>
+            }
+        })}
+        <div class="form-error" role="alert" id="comment-error">
+            {move || error().map(|e| view! { <p>{i.t(e.message_key())}</p> })}
+        </div>
+        {can_comment.then(|| view! {
+            <section class="panel" aria-labelledby="comment-title">
+                <h2 id="comment-title">{i.t("comment.label")}</h2>
+                <ActionForm action=comment attr:class="stack">
+                    <input type="hidden" name="number" value=number.clone()/>
+                    <div class="field">
+                        <label for="comment-body">
+                            {i.t("comment.label")}
+                            <crate::components::required::RequiredMark/>
+                        </label>
+                        <p id="comment-help" class="help">{i.t("comment.help")}</p>
+                        <textarea
+                            id="comment-body"
+                            name="body"
+                            rows="5"
+                            required
+                            aria-required="true"
+                            maxlength=COMMENT_MAX_CHARS.to_string()
+                            aria-describedby=move || if error().is_some() { "comment-help comment-error" } else { "comment-help" }
+                        ></textarea>
+                    </div>
+                    <button type="submit" class="button primary">{i.t("comment.send")}</button>
+                </ActionForm>
+            </section>
+        })}
     }
 }

@@ -77,7 +77,26 @@ pub struct TicketDetail {
     pub account_name: String,
     pub created_at: String,
     pub updated_at: String,
+    /// Every event, oldest first (internal notes only for agents).
+    pub timeline: Vec<TimelineEntry>,
+    /// What the lifecycle lets this viewer do now.
+    pub offered: Vec<crate::domain::lifecycle::Action>,
 }
+
+/// One line of the ticket's history.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimelineEntry {
+    /// created | comment | reply | note | status
+    pub kind: String,
+    pub who: String,
+    pub at: String,
+    /// The comment, rendered from light Markdown and sanitised by the server.
+    pub body_html: Option<String>,
+    pub status_change: Option<(TicketStatus, TicketStatus)>,
+}
+
+/// Longest comment accepted, in characters.
+pub const COMMENT_MAX_CHARS: usize = 10_000;
 
 /// Everything the new-ticket page needs, in one answer.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

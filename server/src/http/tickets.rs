@@ -341,7 +341,8 @@ pub async fn download(State(state): State<AppState>, Path(id): Path<String>, req
             h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
             res
         }
-        Err(TicketsError::NotFound) => not_found(),
+        // Reading an attachment is never refused by the lifecycle: as missing.
+        Err(TicketsError::NotFound | TicketsError::Refused(_)) => not_found(),
         Err(TicketsError::Storage(e)) => {
             tracing::error!(error = %e, "attachment download failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response()

@@ -5,11 +5,12 @@ use crate::db::entities::{account, attachment, ticket, ticket_event, ticket_fiel
 use crate::storage::{Storage, StorageError};
 use app::accounts::Viewer;
 use app::domain::forms::{FieldKind, FormSet, Localized};
+use app::domain::lifecycle::{self, Action, Actor};
 use app::domain::ticket::{id_of, number_of};
 use app::domain::{ProductFamily, TicketStatus};
 use app::i18n::Locale;
 use app::ports::{Tickets, TicketsError};
-use app::tickets::{AttachmentInfo, QueueFilter, QueuePage, ShownField, TicketDetail, TicketSummary};
+use app::tickets::{AttachmentInfo, QueueFilter, QueuePage, ShownField, TicketDetail, TicketSummary, TimelineEntry};
 use async_trait::async_trait;
 use bytes::Bytes;
 use chrono::Utc;
@@ -181,6 +182,127 @@ impl TicketsService {
             .await?
             .is_some();
         Ok(watching.then_some(t))
+    }
+
+    /// Who the viewer is to this ticket (they may already see it).
+    fn actor_of(&self, viewer: &Viewer, t: &ticket::Model) -> Actor {
+        if viewer.role.is_staff() {
+            Actor::Agent
+        } else if t.requester_id == viewer.user_id {
+            Actor::Requester
+        } else {
+            Actor::Watcher
+        }
+    }
+
+    /// The ticket's events, oldest first, with who did them; internal notes only
+    /// for agents. Comments are rendered from light Markdown and sanitised here.
+    async fn timeline(&self, ticket_id: i64, staff: bool) -> Result<Vec<TimelineEntry>, DbErr> {
+        let events = ticket_event::Entity::find()
+            .filter(ticket_event::Column::TicketId.eq(ticket_id))
+            .order_by_asc(ticket_event::Column::Id)
+            .all(&self.db)
+            .await?;
+        let ids: Vec<i64> = events.iter().filter_map(|e| e.actor_id).collect();
+        let names: HashMap<i64, String> = user::Entity::find()
+            .filter(user::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        Ok(events
+            .into_iter()
+            .filter(|e| staff || e.kind != "note")
+            .map(|e| {
+                let data: serde_json::Value = e
+                    .data
+                    .as_deref()
+                    .and_then(|d| serde_json::from_str(d).ok())
+                    .unwrap_or_default();
+                let body_html = data["body"].as_str().map(|b| crate::markdown::render(b).html);
+                let status_change = match (data["from"].as_str(), data["to"].as_str()) {
+                    (Some(f), Some(t)) => TicketStatus::parse(f).zip(TicketStatus::parse(t)),
+                    _ => None,
+                };
+                TimelineEntry {
+                    who: e
+                        .actor_id
+                        .and_then(|id| names.get(&id).cloned())
+                        .unwrap_or_else(|| "Guichet".into()),
+                    at: e.created_at.to_rfc3339(),
+                    kind: e.kind,
+                    body_html,
+                    status_change,
+                }
+            })
+            .collect())
+    }
+
+    /// Applies a lifecycle action in one transaction: the status moves only if it is
+    /// still the one the decision was made on (a conditional update, so two
+    /// concurrent changes cannot both apply), the event is written, and a status
+    /// change leaves its own event.
+    async fn transition(
+        &self,
+        t: &ticket::Model,
+        actor_id: i64,
+        actor: Actor,
+        action: Action,
+        event: Option<(&str, String)>,
+    ) -> Result<(), TicketsError> {
+        let from = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New);
+        let to = lifecycle::apply(from, actor, action)?;
+        let now = Utc::now();
+        let txn = self.db.begin().await.map_err(storage)?;
+        let mut update = ticket::Entity::update_many()
+            .col_expr(ticket::Column::Status, Expr::value(to.as_str()))
+            .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
+            .filter(ticket::Column::Id.eq(t.id))
+            .filter(ticket::Column::Status.eq(from.as_str()));
+        if to == TicketStatus::Closed {
+            update = update.col_expr(ticket::Column::ClosedAt, Expr::value(now));
+        }
+        if to == TicketStatus::Resolved {
+            update = update.col_expr(ticket::Column::ResolvedAt, Expr::value(now));
+        }
+        let changed = update.exec(&txn).await.map_err(storage)?.rows_affected;
+        if changed == 0 {
+            // Someone changed it meanwhile: decide again on what it is now.
+            txn.rollback().await.map_err(storage)?;
+            let fresh = ticket::Entity::find_by_id(t.id)
+                .one(&self.db)
+                .await
+                .map_err(storage)?
+                .ok_or(TicketsError::NotFound)?;
+            if fresh.status == t.status {
+                return Err(TicketsError::Storage("ticket update lost".into()));
+            }
+            return Box::pin(self.transition(&fresh, actor_id, actor, action, event)).await;
+        }
+        let mut events = Vec::new();
+        if let Some((kind, data)) = event {
+            events.push((kind.to_owned(), Some(data)));
+        }
+        if to != from {
+            let data = serde_json::json!({ "from": from.as_str(), "to": to.as_str() }).to_string();
+            events.push(("status".to_owned(), Some(data)));
+        }
+        for (kind, data) in events {
+            ticket_event::ActiveModel {
+                ticket_id: Set(t.id),
+                actor_id: Set(Some(actor_id)),
+                kind: Set(kind),
+                data: Set(data),
+                created_at: Set(now),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .map_err(storage)?;
+        }
+        txn.commit().await.map_err(storage)?;
+        Ok(())
     }
 
     /// An attachment and its bytes, for someone who may see its ticket.
@@ -378,11 +500,16 @@ impl Tickets for TicketsService {
             .map_err(storage)?
             .map(|a| a.name)
             .unwrap_or_default();
+        let status = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New);
+        let actor = self.actor_of(viewer, &t);
+        let timeline = self.timeline(t.id, viewer.role.is_staff()).await.map_err(storage)?;
         Ok(TicketDetail {
+            timeline,
+            offered: lifecycle::offered(status, actor),
             number: number_of(t.id),
             product: self.product_label(&t.family, t.product.as_deref()),
             family,
-            status: TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New),
+            status,
             fields,
             attachments,
             requester_name,
@@ -391,5 +518,34 @@ impl Tickets for TicketsService {
             updated_at: t.updated_at.to_rfc3339(),
             subject: t.subject,
         })
+    }
+
+    async fn comment(&self, viewer: &Viewer, number: &str, body: &str) -> Result<(), TicketsError> {
+        let id = id_of(number).ok_or(TicketsError::NotFound)?;
+        let t = self
+            .visible(viewer, id)
+            .await
+            .map_err(storage)?
+            .ok_or(TicketsError::NotFound)?;
+        let actor = self.actor_of(viewer, &t);
+        let (action, kind) = match actor {
+            Actor::Agent => (Action::PublicReply(None), "reply"),
+            _ => (Action::Comment, "comment"),
+        };
+        let data = serde_json::json!({ "body": body }).to_string();
+        self.transition(&t, viewer.user_id, actor, action, Some((kind, data)))
+            .await
+    }
+
+    async fn confirm_close(&self, viewer: &Viewer, number: &str) -> Result<(), TicketsError> {
+        let id = id_of(number).ok_or(TicketsError::NotFound)?;
+        let t = self
+            .visible(viewer, id)
+            .await
+            .map_err(storage)?
+            .ok_or(TicketsError::NotFound)?;
+        let actor = self.actor_of(viewer, &t);
+        self.transition(&t, viewer.user_id, actor, Action::ConfirmClose, None)
+            .await
     }
 }

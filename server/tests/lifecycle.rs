@@ -1,0 +1,244 @@
+//! The ticket's life after SEND against a real database: comments and the
+//! timeline, what the lifecycle lets each person do, and the server's refusals.
+
+mod support;
+
+use app::domain::ProductFamily;
+use axum::http::StatusCode;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use server::db::entities::{membership, ticket, ticket_event, user};
+use server::services::tickets::NewTicket;
+use std::collections::BTreeMap;
+use support::{TestApp, TestDb, urlencode};
+
+on_every_database!(
+    comments_show_in_the_timeline_and_notes_stay_internal,
+    a_comment_reopens_a_resolved_ticket_and_a_closed_one_refuses_everything,
+    only_the_requester_confirms_and_closes_a_resolved_ticket,
+);
+
+const PASSWORD: &str = "guichet-demo";
+
+async fn user_id(app: &TestApp, email: &str) -> i64 {
+    user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("demo user")
+        .id
+}
+
+/// A ticket of Claire's, through the service the endpoint uses.
+async fn claires_ticket(app: &TestApp) -> String {
+    let claire = user_id(app, "claire.martin@example.com").await;
+    let account = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(claire))
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("membership")
+        .account_id;
+    let values = BTreeMap::from([
+        ("subject".to_owned(), "Signing fails".to_owned()),
+        ("description".to_owned(), "Every envelope fails at signing.".to_owned()),
+    ]);
+    app.state
+        .tickets
+        .create(NewTicket {
+            requester_id: claire,
+            account_id: account,
+            family: ProductFamily::Esignature,
+            values,
+            upload: None,
+            idempotency_key: None,
+        })
+        .await
+        .expect("ticket")
+}
+
+async fn cookie(app: &TestApp, email: &str) -> String {
+    app.sign_in(email, PASSWORD, None)
+        .await
+        .session_cookie()
+        .expect("session")
+}
+
+async fn detail(app: &TestApp, number: &str, cookie: &str) -> serde_json::Value {
+    let reply = app
+        .call("/api/tickets/detail", &format!("number={number}"), Some(cookie))
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    serde_json::from_str(&reply.body).expect("json")
+}
+
+async fn set_status(app: &TestApp, number: &str, status: &str) {
+    let id = app::domain::ticket::id_of(number).expect("number");
+    let t = ticket::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("ticket");
+    let mut t: ticket::ActiveModel = t.into();
+    t.status = Set(status.to_owned());
+    t.update(&app.state.db).await.expect("update");
+}
+
+fn kinds(d: &serde_json::Value) -> Vec<String> {
+    d["timeline"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["kind"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default()
+}
+
+async fn comments_show_in_the_timeline_and_notes_stay_internal(db: TestDb) {
+    let app = TestApp::start(&db).await;
+    let number = claires_ticket(&app).await;
+    let claire = cookie(&app, "claire.martin@example.com").await;
+    let agent = cookie(&app, "agent@example.com").await;
+    let comment = format!(
+        "number={number}&body={}",
+        urlencode("Still failing **today**. <script>alert(1)</script>")
+    );
+    let reply = app.call("/api/tickets/comment", &comment, Some(&claire)).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    // An internal note, as the agent console will write it.
+    ticket_event::ActiveModel {
+        ticket_id: Set(app::domain::ticket::id_of(&number).expect("id")),
+        actor_id: Set(Some(user_id(&app, "agent@example.com").await)),
+        kind: Set("note".into()),
+        data: Set(Some(r#"{"body":"Customer on the old plan"}"#.into())),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&app.state.db)
+    .await
+    .expect("note");
+    let seen = detail(&app, &number, &claire).await;
+    assert_eq!(
+        kinds(&seen),
+        vec!["created", "comment"],
+        "the customer never sees the note"
+    );
+    let html = seen["timeline"][1]["body_html"].as_str().unwrap_or_default();
+    assert!(
+        html.contains("<strong>today</strong>") && !html.contains("<script"),
+        "{html}"
+    );
+    assert!(!seen.to_string().contains("old plan"));
+    let staff = detail(&app, &number, &agent).await;
+    assert_eq!(kinds(&staff), vec!["created", "comment", "note"]);
+    // The agent's comment is a public reply; it opens a new ticket.
+    let reply = app
+        .call(
+            "/api/tickets/comment",
+            &format!("number={number}&body=Looking+into+it"),
+            Some(&agent),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+    let after = detail(&app, &number, &claire).await;
+    assert_eq!(kinds(&after), vec!["created", "comment", "reply", "status"]);
+    assert_eq!(after["status"], "open");
+    // Empty and oversized comments are refused with a 400, nothing stored.
+    for body in ["", "%20%20", &"x".repeat(10_001)] {
+        let r = app
+            .call(
+                "/api/tickets/comment",
+                &format!("number={number}&body={body}"),
+                Some(&claire),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    }
+    assert_eq!(kinds(&detail(&app, &number, &claire).await).len(), 4);
+    // Someone else's ticket: 404.
+    let emma = cookie(&app, "emma.wilson@example.com").await;
+    let r = app
+        .call("/api/tickets/comment", &format!("number={number}&body=hi"), Some(&emma))
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+}
+
+async fn a_comment_reopens_a_resolved_ticket_and_a_closed_one_refuses_everything(db: TestDb) {
+    let app = TestApp::start(&db).await;
+    let number = claires_ticket(&app).await;
+    let claire = cookie(&app, "claire.martin@example.com").await;
+    set_status(&app, &number, "resolved").await;
+    let r = app
+        .call(
+            "/api/tickets/comment",
+            &format!("number={number}&body=Not+fixed"),
+            Some(&claire),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let d = detail(&app, &number, &claire).await;
+    assert_eq!(d["status"], "open");
+    let last = d["timeline"]
+        .as_array()
+        .and_then(|a| a.last())
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(last["status_change"], serde_json::json!(["resolved", "open"]));
+
+    set_status(&app, &number, "closed").await;
+    let r = app
+        .call(
+            "/api/tickets/comment",
+            &format!("number={number}&body=Again"),
+            Some(&claire),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("Closed"), "{}", r.body);
+    let agent = cookie(&app, "agent@example.com").await;
+    let r = app
+        .call(
+            "/api/tickets/comment",
+            &format!("number={number}&body=Again"),
+            Some(&agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "agents too: {}", r.body);
+    let d = detail(&app, &number, &claire).await;
+    assert_eq!(
+        d["offered"],
+        serde_json::json!(["follow_up"]),
+        "the page offers nothing but a follow-up"
+    );
+}
+
+async fn only_the_requester_confirms_and_closes_a_resolved_ticket(db: TestDb) {
+    let app = TestApp::start(&db).await;
+    let number = claires_ticket(&app).await;
+    let claire = cookie(&app, "claire.martin@example.com").await;
+    let agent = cookie(&app, "agent@example.com").await;
+    let early = app
+        .call("/api/tickets/confirm_close", &format!("number={number}"), Some(&claire))
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT, "not resolved yet: {}", early.body);
+    set_status(&app, &number, "resolved").await;
+    let by_agent = app
+        .call("/api/tickets/confirm_close", &format!("number={number}"), Some(&agent))
+        .await;
+    assert_eq!(by_agent.status, StatusCode::CONFLICT, "{}", by_agent.body);
+    assert!(
+        detail(&app, &number, &claire).await["offered"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|x| x == "confirm_close"))
+    );
+    let ok = app
+        .call("/api/tickets/confirm_close", &format!("number={number}"), Some(&claire))
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let d = detail(&app, &number, &claire).await;
+    assert_eq!(d["status"], "closed");
+    let id = app::domain::ticket::id_of(&number).expect("id");
+    let t = ticket::Entity::find_by_id(id)
+        .one(&app.state.db)
+        .await
+        .expect("q")
+        .expect("t");
+    assert!(t.closed_at.is_some());
+}
