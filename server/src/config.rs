@@ -43,6 +43,11 @@ pub struct Config {
     /// `GUICHET_INDEX_POLL`: how often the search index checks the database for
     /// articles changed by another process (e.g. `2s`).
     pub index_poll: std::time::Duration,
+    /// `GUICHET_RESOLVED_GRACE`: how long a resolved ticket waits for the customer
+    /// before it closes by itself (`5d`).
+    pub resolved_grace: std::time::Duration,
+    /// `GUICHET_SWEEP_INTERVAL`: how often the auto-close sweep runs (`1m`).
+    pub sweep_interval: std::time::Duration,
 }
 
 impl Config {
@@ -98,6 +103,8 @@ impl Config {
             signin_max_failures_per_ip: number(&var, "GUICHET_SIGNIN_MAX_FAILURES_PER_IP", 50)?,
             content_dir: PathBuf::from(var("GUICHET_CONTENT_DIR").unwrap_or_else(|| "./content/help".into())),
             index_poll: duration(&var, "GUICHET_INDEX_POLL", "2s")?,
+            resolved_grace: duration(&var, "GUICHET_RESOLVED_GRACE", "5d")?,
+            sweep_interval: duration(&var, "GUICHET_SWEEP_INTERVAL", "1m")?,
         })
     }
 }

@@ -5,6 +5,7 @@ pub mod config;
 pub mod db;
 pub mod forms;
 pub mod http;
+pub mod jobs;
 pub mod markdown;
 pub mod search;
 pub mod services;
@@ -99,6 +100,7 @@ impl AppState {
                 tracing::warn!(dir = %config.content_dir.display(), "no demo articles found (GUICHET_CONTENT_DIR)");
             }
         }
+        jobs::sweeper::spawn(db.clone(), config.resolved_grace, config.sweep_interval);
         let help = Arc::new(HelpService::new(db.clone()).await?);
         help.spawn_poller(config.index_poll);
         let leptos = LeptosOptions::builder()
@@ -118,6 +120,7 @@ impl AppState {
             forms,
             attachments,
             config.max_upload_bytes,
+            config.resolved_grace,
         ));
         let accounts = Arc::new(AccountsService::new(
             db.clone(),

@@ -15,6 +15,7 @@ on_every_database!(
     comments_show_in_the_timeline_and_notes_stay_internal,
     a_comment_reopens_a_resolved_ticket_and_a_closed_one_refuses_everything,
     only_the_requester_confirms_and_closes_a_resolved_ticket,
+    two_sweepers_close_each_due_ticket_once,
 );
 
 const PASSWORD: &str = "guichet-demo";
@@ -241,4 +242,70 @@ async fn only_the_requester_confirms_and_closes_a_resolved_ticket(db: TestDb) {
         .expect("q")
         .expect("t");
     assert!(t.closed_at.is_some());
+}
+
+async fn two_sweepers_close_each_due_ticket_once(db: TestDb) {
+    use sea_orm::PaginatorTrait;
+    use sea_orm::sea_query::Expr;
+    use server::jobs::sweeper::sweep;
+    let app = TestApp::start(&db).await;
+    let mut numbers = Vec::new();
+    for _ in 0..40 {
+        numbers.push(claires_ticket(&app).await);
+    }
+    let ids: Vec<i64> = numbers.iter().filter_map(|n| app::domain::ticket::id_of(n)).collect();
+    let now = chrono::Utc::now();
+    let (due, fresh) = ids.split_at(30);
+    for (set, when) in [
+        (due, now - chrono::Duration::days(6)),
+        (fresh, now - chrono::Duration::days(1)),
+    ] {
+        ticket::Entity::update_many()
+            .col_expr(ticket::Column::Status, Expr::value("resolved"))
+            .col_expr(ticket::Column::ResolvedAt, Expr::value(when))
+            .filter(ticket::Column::Id.is_in(set.to_vec()))
+            .exec(&app.state.db)
+            .await
+            .expect("resolve");
+    }
+    // A second process: its own connection pool on the same database.
+    let other = server::db::connect(&db.url).await.expect("second connection");
+    let grace = std::time::Duration::from_secs(5 * 24 * 3600);
+    let (a, b) = tokio::join!(sweep(&app.state.db, grace, now), sweep(&other, grace, now));
+    let (a, b) = (a.expect("sweep a"), b.expect("sweep b"));
+    assert_eq!(
+        a.closed + b.closed,
+        30,
+        "each due ticket closed exactly once: {a:?} {b:?}"
+    );
+    let closed = ticket::Entity::find()
+        .filter(ticket::Column::Status.eq("closed"))
+        .count(&app.state.db)
+        .await
+        .expect("count");
+    assert_eq!(closed, 30, "the tickets resolved a day ago stay resolved");
+    for id in due {
+        let events = ticket_event::Entity::find()
+            .filter(ticket_event::Column::TicketId.eq(*id))
+            .filter(ticket_event::Column::Kind.eq("status"))
+            .count(&app.state.db)
+            .await
+            .expect("events");
+        assert_eq!(events, 1, "one close event for ticket {id}");
+    }
+    // Idempotent: nothing left to do.
+    let again = sweep(&app.state.db, grace, now).await.expect("sweep");
+    assert_eq!(again.closed, 0);
+    // The customer's page offers nothing on a closed ticket, and says when a
+    // resolved one will close.
+    let claire = cookie(&app, "claire.martin@example.com").await;
+    let fresh_number = app::domain::ticket::number_of(fresh[0]);
+    let d = detail(&app, &fresh_number, &claire).await;
+    assert!(
+        d["auto_close_at"]
+            .as_str()
+            .is_some_and(|s| s.starts_with(&(now + chrono::Duration::days(4)).format("%Y-%m-%d").to_string())),
+        "{}",
+        d["auto_close_at"]
+    );
 }

@@ -123,6 +123,11 @@ fn Ticket(t: TicketDetail, created: bool) -> impl IntoView {
                 }}
             </section>
             <Timeline entries=t.timeline.clone()/>
+            {t.auto_close_at.clone().map(|at| view! {
+                <p class="panel notice" data-testid="auto-close">
+                    {i.t("ticket.auto_close").replace("{date}", &short_time(&at))}
+                </p>
+            })}
             <Actions number=t.number.clone() offered=t.offered.clone() status=t.status/>
         </article>
     }

@@ -81,6 +81,8 @@ pub struct TicketDetail {
     pub timeline: Vec<TimelineEntry>,
     /// What the lifecycle lets this viewer do now.
     pub offered: Vec<crate::domain::lifecycle::Action>,
+    /// When a resolved ticket will close by itself unless someone replies.
+    pub auto_close_at: Option<String>,
 }
 
 /// One line of the ticket's history.

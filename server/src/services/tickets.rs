@@ -28,6 +28,8 @@ pub struct TicketsService {
     forms: Arc<FormSet>,
     storage: Storage,
     max_upload: u64,
+    /// How long a resolved ticket stays open to the customer's reply.
+    resolved_grace: std::time::Duration,
 }
 
 /// A checked file, ready to store.
@@ -60,12 +62,19 @@ fn storage(e: DbErr) -> TicketsError {
 }
 
 impl TicketsService {
-    pub fn new(db: DatabaseConnection, forms: Arc<FormSet>, storage: Storage, max_upload: u64) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        forms: Arc<FormSet>,
+        storage: Storage,
+        max_upload: u64,
+        resolved_grace: std::time::Duration,
+    ) -> Self {
         Self {
             db,
             forms,
             storage,
             max_upload,
+            resolved_grace,
         }
     }
 
@@ -503,7 +512,16 @@ impl Tickets for TicketsService {
         let status = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New);
         let actor = self.actor_of(viewer, &t);
         let timeline = self.timeline(t.id, viewer.role.is_staff()).await.map_err(storage)?;
+        let auto_close_at = (status == TicketStatus::Resolved)
+            .then_some(t.resolved_at)
+            .flatten()
+            .and_then(|at| {
+                chrono::Duration::from_std(self.resolved_grace)
+                    .ok()
+                    .map(|g| (at + g).to_rfc3339())
+            });
         Ok(TicketDetail {
+            auto_close_at,
             timeline,
             offered: lifecycle::offered(status, actor),
             number: number_of(t.id),
