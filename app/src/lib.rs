@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod components;
+pub mod console;
 pub mod domain;
 pub mod error;
 pub mod help;

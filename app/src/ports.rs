@@ -2,6 +2,7 @@
 //! traits over its database and hands them over through Leptos context.
 
 use crate::accounts::Viewer;
+use crate::console::{ConsoleFilter, ConsolePage};
 use crate::domain::ProductFamily;
 use crate::domain::forms::FormSet;
 use crate::help::{
@@ -74,6 +75,19 @@ pub trait Tickets: Send + Sync {
     async fn comment(&self, viewer: &Viewer, number: &str, body: &str) -> Result<(), TicketsError>;
     /// The requester closes a resolved ticket at once.
     async fn confirm_close(&self, viewer: &Viewer, number: &str) -> Result<(), TicketsError>;
+    /// Agents: every ticket, filtered, last updated first.
+    async fn console(&self, viewer: &Viewer, filter: ConsoleFilter) -> Result<ConsolePage, TicketsError>;
+    /// Agents: a public reply or an internal note, and maybe a new status.
+    async fn agent_reply(
+        &self,
+        viewer: &Viewer,
+        number: &str,
+        body: &str,
+        internal: bool,
+        status: Option<crate::domain::TicketStatus>,
+    ) -> Result<(), TicketsError>;
+    /// Agents: assign to an agent, or unassign.
+    async fn assign(&self, viewer: &Viewer, number: &str, assignee: Option<i64>) -> Result<(), TicketsError>;
 }
 
 pub type TicketsPort = Arc<dyn Tickets>;

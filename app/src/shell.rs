@@ -4,6 +4,7 @@ use crate::accounts::api::SessionState;
 use crate::accounts::signin::SignInPage;
 use crate::components::header::SiteHeader;
 use crate::components::not_found::NotFound;
+use crate::console::page::ConsolePage;
 use crate::help::article::ArticlePage;
 use crate::help::category::CategoryPage;
 use crate::help::home::HomePage;
@@ -95,6 +96,7 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("help/articles/:slug") view=ArticlePage ssr=SsrMode::Async/>
                 <Route path=path!("help/posts/:slug") view=PostPage ssr=SsrMode::Async/>
                 <Route path=path!("admin/deflection") view=DeflectionPage ssr=SsrMode::Async/>
+                <Route path=path!("console") view=ConsolePage ssr=SsrMode::Async/>
             </Routes>
         </main>
     }

@@ -16,6 +16,7 @@ on_every_database!(
     a_comment_reopens_a_resolved_ticket_and_a_closed_one_refuses_everything,
     only_the_requester_confirms_and_closes_a_resolved_ticket,
     two_sweepers_close_each_due_ticket_once,
+    the_agent_drives_a_ticket_from_new_to_resolved,
 );
 
 const PASSWORD: &str = "guichet-demo";
@@ -308,4 +309,79 @@ async fn two_sweepers_close_each_due_ticket_once(db: TestDb) {
         "{}",
         d["auto_close_at"]
     );
+}
+
+async fn the_agent_drives_a_ticket_from_new_to_resolved(db: TestDb) {
+    let app = TestApp::start(&db).await;
+    let number = claires_ticket(&app).await;
+    let claire = cookie(&app, "claire.martin@example.com").await;
+    let agent = cookie(&app, "agent@example.com").await;
+    // The console lists it, unassigned; customers cannot open the console.
+    let console = app
+        .call("/api/console/queue", "filter[unassigned]=true", Some(&agent))
+        .await;
+    assert_eq!(console.status, StatusCode::OK, "{}", console.body);
+    assert!(console.body.contains(&number), "{}", console.body);
+    let refused = app
+        .call("/api/console/queue", "filter[mine]=false", Some(&claire))
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+    // Assign to me, an internal note, a public reply that resolves.
+    let r = app
+        .call(
+            "/api/console/assign",
+            &format!("number={number}&assignee=me"),
+            Some(&agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .call(
+            "/api/console/reply",
+            &format!("number={number}&body=VIP+customer&visibility=internal&status="),
+            Some(&agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .call(
+            "/api/console/reply",
+            &format!("number={number}&body=Fixed+on+our+side&visibility=public&status=resolved"),
+            Some(&agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let staff = detail(&app, &number, &agent).await;
+    assert_eq!(staff["status"], "resolved");
+    assert_eq!(staff["assignee"], "Sophie Agent");
+    assert_eq!(
+        kinds(&staff),
+        vec!["created", "assigned", "note", "reply", "status", "status"]
+    );
+    // The customer sees the reply, never the note, and when it will close.
+    let seen = detail(&app, &number, &claire).await;
+    assert_eq!(kinds(&seen), vec!["created", "assigned", "reply", "status", "status"]);
+    assert!(!seen.to_string().contains("VIP"), "the internal note leaked");
+    assert!(seen["auto_close_at"].is_string());
+    // Customers cannot use the agents' endpoints: 404, nothing written.
+    for (endpoint, form) in [
+        (
+            "/api/console/reply",
+            format!("number={number}&body=x&visibility=internal&status="),
+        ),
+        ("/api/console/assign", format!("number={number}&assignee=me")),
+    ] {
+        let r = app.call(endpoint, &form, Some(&claire)).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{endpoint}: {}", r.body);
+    }
+    assert_eq!(kinds(&detail(&app, &number, &agent).await).len(), 6);
+    // A bad visibility is a 400.
+    let r = app
+        .call(
+            "/api/console/reply",
+            &format!("number={number}&body=x&visibility=secret&status="),
+            Some(&agent),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
 }

@@ -44,6 +44,9 @@ fn AccountMenu(viewer: Viewer) -> impl IntoView {
             </summary>
             <div class="menu-panel">
                 <a class="menu-item" href="/tickets">{i.t("nav.manage_tickets")}</a>
+                {viewer.role.is_staff().then(|| view! {
+                    <a class="menu-item" href="/console">{i.t("console.title")}</a>
+                })}
                 {(viewer.role == crate::domain::Role::Admin).then(|| view! {
                     <a class="menu-item" href="/admin/deflection">{i.t("stats.title")}</a>
                 })}

@@ -17,15 +17,22 @@ mod ssr {
     }
 
     pub fn map_err(e: TicketsError) -> AppError {
-        reply_error(match e {
-            TicketsError::NotFound => AppError::NotFound,
-            TicketsError::Refused(r) => AppError::Refused(r),
-            TicketsError::Storage(detail) => {
-                leptos::logging::error!("tickets storage error: {detail}");
-                AppError::Internal
-            }
-        })
+        super::map_tickets_error(e)
     }
+}
+
+/// A tickets-port error as the user sees it (details of storage errors go to the log).
+#[cfg(feature = "ssr")]
+pub fn map_tickets_error(e: crate::ports::TicketsError) -> AppError {
+    use crate::ports::TicketsError;
+    crate::request::reply_error(match e {
+        TicketsError::NotFound => AppError::NotFound,
+        TicketsError::Refused(r) => AppError::Refused(r),
+        TicketsError::Storage(detail) => {
+            leptos::logging::error!("tickets storage error: {detail}");
+            AppError::Internal
+        }
+    })
 }
 
 /// One page of the viewer's queue.

@@ -128,7 +128,18 @@ fn Ticket(t: TicketDetail, created: bool) -> impl IntoView {
                     {i.t("ticket.auto_close").replace("{date}", &short_time(&at))}
                 </p>
             })}
-            <Actions number=t.number.clone() offered=t.offered.clone() status=t.status/>
+            {if t.offered.contains(&Action::InternalNote) {
+                view! {
+                    <crate::console::panel::AgentPanel
+                        number=t.number.clone()
+                        offered=t.offered.clone()
+                        agents=t.agents.clone()
+                        assignee=t.assignee.clone()
+                    />
+                }.into_any()
+            } else {
+                view! { <Actions number=t.number.clone() offered=t.offered.clone() status=t.status/> }.into_any()
+            }}
         </article>
     }
 }
@@ -146,7 +157,9 @@ fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                             .t("timeline.status")
                             .replace("{from}", i.t(from.label_key()))
                             .replace("{to}", i.t(to.label_key())),
-                        None => i.t(&format!("timeline.{}", e.kind)).to_owned(),
+                        None => i
+                            .t(&format!("timeline.{}", e.kind))
+                            .replace("{who}", e.assignee.as_deref().unwrap_or_default()),
                     };
                     view! {
                         <li class=format!("event event-{}", e.kind)>

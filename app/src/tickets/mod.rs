@@ -83,18 +83,23 @@ pub struct TicketDetail {
     pub offered: Vec<crate::domain::lifecycle::Action>,
     /// When a resolved ticket will close by itself unless someone replies.
     pub auto_close_at: Option<String>,
+    /// For agents: who works the ticket, and who could.
+    pub assignee: Option<String>,
+    pub agents: Vec<crate::console::Agent>,
 }
 
 /// One line of the ticket's history.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineEntry {
-    /// created | comment | reply | note | status
+    /// created | comment | reply | note | status | assigned | unassigned
     pub kind: String,
     pub who: String,
     pub at: String,
     /// The comment, rendered from light Markdown and sanitised by the server.
     pub body_html: Option<String>,
     pub status_change: Option<(TicketStatus, TicketStatus)>,
+    /// For an assignment: to whom.
+    pub assignee: Option<String>,
 }
 
 /// Longest comment accepted, in characters.

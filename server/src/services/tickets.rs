@@ -4,6 +4,8 @@
 use crate::db::entities::{account, attachment, ticket, ticket_event, ticket_field, ticket_watcher, user};
 use crate::storage::{Storage, StorageError};
 use app::accounts::Viewer;
+use app::console::{Agent, ConsoleFilter, ConsolePage, ConsoleRow};
+use app::domain::Role;
 use app::domain::forms::{FieldKind, FormSet, Localized};
 use app::domain::lifecycle::{self, Action, Actor};
 use app::domain::ticket::{id_of, number_of};
@@ -235,6 +237,9 @@ impl TicketsService {
                     _ => None,
                 };
                 TimelineEntry {
+                    assignee: (e.kind == "assigned")
+                        .then(|| data["to"].as_str().map(str::to_owned))
+                        .flatten(),
                     who: e
                         .actor_id
                         .and_then(|id| names.get(&id).cloned())
@@ -311,6 +316,48 @@ impl TicketsService {
             .map_err(storage)?;
         }
         txn.commit().await.map_err(storage)?;
+        Ok(())
+    }
+
+    /// Agents and admins, by name.
+    async fn agents(&self) -> Result<Vec<Agent>, DbErr> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Role.is_in([Role::Agent.as_str(), Role::Admin.as_str()]))
+            .order_by_asc(user::Column::Name)
+            .all(&self.db)
+            .await?
+            .into_iter()
+            .map(|u| Agent { id: u.id, name: u.name })
+            .collect())
+    }
+
+    /// One agent step, then the status it asks for (when it is a change).
+    async fn agent_step(
+        &self,
+        number: &str,
+        viewer: &Viewer,
+        step: Option<(Action, &str, String)>,
+        status: Option<TicketStatus>,
+    ) -> Result<(), TicketsError> {
+        let load = || async {
+            let id = id_of(number).ok_or(TicketsError::NotFound)?;
+            self.visible(viewer, id)
+                .await
+                .map_err(storage)?
+                .ok_or(TicketsError::NotFound)
+        };
+        let t = load().await?;
+        if let Some((action, kind, data)) = step {
+            self.transition(&t, viewer.user_id, Actor::Agent, action, Some((kind, data)))
+                .await?;
+        }
+        if let Some(target) = status {
+            let t = load().await?;
+            if t.status != target.as_str() {
+                self.transition(&t, viewer.user_id, Actor::Agent, Action::SetStatus(target), None)
+                    .await?;
+            }
+        }
         Ok(())
     }
 
@@ -520,7 +567,18 @@ impl Tickets for TicketsService {
                     .ok()
                     .map(|g| (at + g).to_rfc3339())
             });
+        let (assignee, agents) = if viewer.role.is_staff() {
+            let agents = self.agents().await.map_err(storage)?;
+            let assignee = t
+                .assignee_id
+                .and_then(|id| agents.iter().find(|a| a.id == id).map(|a| a.name.clone()));
+            (assignee, agents)
+        } else {
+            (None, Vec::new())
+        };
         Ok(TicketDetail {
+            assignee,
+            agents,
             auto_close_at,
             timeline,
             offered: lifecycle::offered(status, actor),
@@ -565,5 +623,149 @@ impl Tickets for TicketsService {
         let actor = self.actor_of(viewer, &t);
         self.transition(&t, viewer.user_id, actor, Action::ConfirmClose, None)
             .await
+    }
+
+    async fn console(&self, viewer: &Viewer, filter: ConsoleFilter) -> Result<ConsolePage, TicketsError> {
+        if !viewer.role.is_staff() {
+            return Err(TicketsError::NotFound);
+        }
+        let mut query = ticket::Entity::find();
+        if let Some(s) = filter.status {
+            query = query.filter(ticket::Column::Status.eq(s.as_str()));
+        }
+        if let Some(f) = filter.family {
+            query = query.filter(ticket::Column::Family.eq(f.as_str()));
+        }
+        if let Some(p) = &filter.product {
+            query = query.filter(ticket::Column::Product.eq(p.as_str()));
+        }
+        if filter.mine {
+            query = query.filter(ticket::Column::AssigneeId.eq(viewer.user_id));
+        }
+        if filter.unassigned {
+            query = query.filter(ticket::Column::AssigneeId.is_null());
+        }
+        let rows = query
+            .order_by_desc(ticket::Column::UpdatedAt)
+            .order_by_desc(ticket::Column::Id)
+            .limit(app::console::CONSOLE_LIMIT)
+            .all(&self.db)
+            .await
+            .map_err(storage)?;
+        let people: Vec<i64> = rows
+            .iter()
+            .flat_map(|t| [Some(t.requester_id), t.assignee_id])
+            .flatten()
+            .collect();
+        let names: HashMap<i64, String> = user::Entity::find()
+            .filter(user::Column::Id.is_in(people))
+            .all(&self.db)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(|u| (u.id, u.name))
+            .collect();
+        let accounts: HashMap<i64, String> = account::Entity::find()
+            .filter(account::Column::Id.is_in(rows.iter().map(|t| t.account_id).collect::<Vec<_>>()))
+            .all(&self.db)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect();
+        let rows = rows
+            .into_iter()
+            .map(|t| ConsoleRow {
+                number: number_of(t.id),
+                product: self.product_label(&t.family, t.product.as_deref()),
+                family: ProductFamily::parse(&t.family).unwrap_or(ProductFamily::Esignature),
+                status: TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New),
+                requester: names.get(&t.requester_id).cloned().unwrap_or_default(),
+                account: accounts.get(&t.account_id).cloned().unwrap_or_default(),
+                assignee: t.assignee_id.and_then(|id| names.get(&id).cloned()),
+                updated_at: t.updated_at.to_rfc3339(),
+                subject: t.subject,
+            })
+            .collect();
+        Ok(ConsolePage {
+            rows,
+            agents: self.agents().await.map_err(storage)?,
+        })
+    }
+
+    async fn agent_reply(
+        &self,
+        viewer: &Viewer,
+        number: &str,
+        body: &str,
+        internal: bool,
+        status: Option<TicketStatus>,
+    ) -> Result<(), TicketsError> {
+        if !viewer.role.is_staff() {
+            return Err(TicketsError::NotFound);
+        }
+        let data = serde_json::json!({ "body": body }).to_string();
+        let (step, then) = match (body.is_empty(), internal, status) {
+            (true, _, s) => (None, s),
+            (false, true, s) => (Some((Action::InternalNote, "note", data)), s),
+            // A public reply may set open or pending itself; resolved comes after.
+            (false, false, Some(s @ (TicketStatus::Open | TicketStatus::Pending))) => {
+                (Some((Action::PublicReply(Some(s)), "reply", data)), None)
+            }
+            (false, false, s) => (Some((Action::PublicReply(None), "reply", data)), s),
+        };
+        self.agent_step(number, viewer, step, then).await
+    }
+
+    async fn assign(&self, viewer: &Viewer, number: &str, assignee: Option<i64>) -> Result<(), TicketsError> {
+        if !viewer.role.is_staff() {
+            return Err(TicketsError::NotFound);
+        }
+        let to = match assignee {
+            None => None,
+            Some(id) => Some(
+                self.agents()
+                    .await
+                    .map_err(storage)?
+                    .into_iter()
+                    .find(|a| a.id == id)
+                    .ok_or(TicketsError::NotFound)?,
+            ),
+        };
+        let id = id_of(number).ok_or(TicketsError::NotFound)?;
+        let t = self
+            .visible(viewer, id)
+            .await
+            .map_err(storage)?
+            .ok_or(TicketsError::NotFound)?;
+        let status = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New);
+        lifecycle::apply(status, Actor::Agent, Action::Assign)?;
+        let now = Utc::now();
+        let txn = self.db.begin().await.map_err(storage)?;
+        ticket::Entity::update_many()
+            .col_expr(ticket::Column::AssigneeId, Expr::value(to.as_ref().map(|a| a.id)))
+            .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
+            .filter(ticket::Column::Id.eq(t.id))
+            .filter(ticket::Column::Status.ne(TicketStatus::Closed.as_str()))
+            .exec(&txn)
+            .await
+            .map_err(storage)?;
+        let (kind, data) = match &to {
+            Some(a) => ("assigned", Some(serde_json::json!({ "to": a.name }).to_string())),
+            None => ("unassigned", None),
+        };
+        ticket_event::ActiveModel {
+            ticket_id: Set(t.id),
+            actor_id: Set(Some(viewer.user_id)),
+            kind: Set(kind.into()),
+            data: Set(data),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(storage)?;
+        txn.commit().await.map_err(storage)?;
+        Ok(())
     }
 }
