@@ -42,6 +42,9 @@ export default defineConfig({
       GUICHET_DATA_DIR: dataDir,
       GUICHET_SITE_DIR: '../target/site',
       GUICHET_CONTENT_DIR: '../content/help',
+      // Resolved tickets close after a few seconds, so the end-to-end test sees it.
+      GUICHET_RESOLVED_GRACE: '4s',
+      GUICHET_SWEEP_INTERVAL: '1s',
       RUST_LOG: 'warn',
       // Rate limits are proven by the integration tests; here many tests share one IP.
       GUICHET_SIGNIN_MAX_FAILURES: '50',

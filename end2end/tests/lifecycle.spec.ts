@@ -1,5 +1,5 @@
 import { test, expect, signIn, hydrated, expectAccessible, L, Lang } from './support/fixtures';
-import { Page } from '@playwright/test';
+import { Page, Browser } from '@playwright/test';
 
 type T = (typeof L)[Lang];
 
@@ -43,3 +43,79 @@ for (const js of [true, false]) {
     });
   });
 }
+
+/// The agent's pages are in French: Sophie Agent's own language.
+const A = {
+  console: 'Console agent',
+  assignTo: 'Attribuer à',
+  assign: 'Attribuer',
+  message: 'Message',
+  internal: 'Note interne (agents seulement)',
+  public: 'Réponse publique (le client et les observateurs)',
+  status: 'Statut après l’envoi',
+  send: 'Envoyer',
+  resolved: 'resolved',
+};
+
+async function agentPage(browser: Browser, t: T) {
+  const context = await browser.newContext({ locale: 'fr-FR' });
+  const page = await context.newPage();
+  await signIn(page, L.fr, 'agent@example.com', 'esignature', true);
+  return { context, page };
+}
+
+async function agentReply(page: Page, text: string, internal: boolean, status: string) {
+  await page.getByLabel(A.message, { exact: true }).fill(text);
+  await page.getByLabel(internal ? A.internal : A.public).check();
+  await page.getByLabel(A.status).selectOption(status);
+  await page.getByRole('button', { name: A.send, exact: true }).click();
+}
+
+test('customer and agent drive a ticket from new to closed', async ({ page, browser, t, lang, customer }) => {
+  test.setTimeout(90_000);
+  const c = C[lang];
+  const subject = `Lifecycle ${lang} ${Date.now()}`;
+  await signIn(page, t, customer.email);
+  await openTicket(page, t, subject, true);
+  const number = (await page.getByTestId('ticket-number').textContent())!.trim();
+  await page.getByRole('textbox', { name: new RegExp(`^${c.comment}`) }).fill('First comment from the customer.');
+  await page.getByRole('button', { name: c.send }).click();
+  await expect(page.getByRole('region', { name: c.history })).toContainText('First comment');
+
+  // The agent finds it in the console, assigns it, notes and replies.
+  const agent = await agentPage(browser, t);
+  await agent.page.goto('/console');
+  await expect(agent.page.getByRole('heading', { level: 1, name: A.console })).toBeVisible();
+  await expectAccessible(agent.page);
+  await agent.page.getByRole('link', { name: `#${number}` }).click();
+  await agent.page.getByLabel(A.assignTo).selectOption('me');
+  await agent.page.getByRole('button', { name: A.assign, exact: true }).click();
+  await expect(agent.page.getByTestId('assignee')).toHaveText('Sophie Agent');
+  await agentReply(agent.page, 'Internal: check the signing certificate.', true, '');
+  await agentReply(agent.page, 'We fixed the certificate, please try again.', false, 'resolved');
+  await expect(agent.page.getByRole('region', { name: 'Historique' })).toContainText('Internal: check');
+  await expectAccessible(agent.page);
+
+  // The customer sees the reply, not the note, and when it will close.
+  await page.reload();
+  const history = page.getByRole('region', { name: c.history });
+  await expect(history).toContainText('We fixed the certificate');
+  await expect(history).not.toContainText('Internal: check');
+  await expect(page.getByTestId('auto-close')).toBeVisible();
+  // A comment reopens it.
+  await page.getByRole('textbox', { name: new RegExp(`^${c.comment}`) }).fill('Still broken for one signer.');
+  await page.getByRole('button', { name: c.send }).click();
+  await expect(page.locator('.ticket .status')).toHaveClass(/status-open/);
+
+  // The agent resolves again; with a grace of seconds it closes by itself.
+  await agent.page.reload();
+  await agentReply(agent.page, 'Fixed for that signer too.', false, 'resolved');
+  await expect(async () => {
+    await page.reload();
+    await expect(page.locator('.ticket .status')).toHaveClass(/status-closed/, { timeout: 500 });
+  }).toPass({ timeout: 20_000 });
+  // Closed: read-only, no comment box.
+  await expect(page.getByRole('textbox', { name: new RegExp(`^${c.comment}`) })).toHaveCount(0);
+  await expectAccessible(page);
+  await agent.context.close();
+});
