@@ -86,6 +86,8 @@ pub trait Tickets: Send + Sync {
         internal: bool,
         status: Option<crate::domain::TicketStatus>,
     ) -> Result<(), TicketsError>;
+    /// Adds or removes a watcher (the requester and agents only).
+    async fn watch(&self, viewer: &Viewer, number: &str, email: &str, add: bool) -> Result<(), TicketsError>;
     /// Agents: assign to an agent, or unassign.
     async fn assign(&self, viewer: &Viewer, number: &str, assignee: Option<i64>) -> Result<(), TicketsError>;
 }

@@ -1,12 +1,20 @@
-import { test, expect, signIn, hydrated, expectAccessible, L, Lang } from './support/fixtures';
+import { test, expect, signIn, hydrated, expectAccessible, openAccountSwitcher, L, Lang } from './support/fixtures';
 import { Page, Browser } from '@playwright/test';
 
 type T = (typeof L)[Lang];
 
 /// The ticket page's labels, per language (app/locales).
 const C = {
-  fr: { history: 'Historique', comment: 'Ajouter un commentaire', send: 'Ajouter le commentaire', commented: 'a commenté', opened: 'a ouvert le ticket' },
-  en: { history: 'History', comment: 'Add a comment', send: 'Add the comment', commented: 'commented', opened: 'opened the ticket' },
+  fr: {
+    history: 'Historique', comment: 'Ajouter un commentaire', send: 'Ajouter le commentaire', commented: 'a commenté',
+    opened: 'a ouvert le ticket', watcher: 'Ajouter un observateur (adresse e-mail)', addWatcher: 'Ajouter l’observateur',
+    watchers: 'Observateurs',
+  },
+  en: {
+    history: 'History', comment: 'Add a comment', send: 'Add the comment', commented: 'commented',
+    opened: 'opened the ticket', watcher: 'Add a watcher (e-mail address)', addWatcher: 'Add the watcher',
+    watchers: 'Watchers',
+  },
 };
 
 const field = (page: Page, label: string) => page.getByLabel(new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
@@ -118,4 +126,27 @@ test('customer and agent drive a ticket from new to closed', async ({ page, brow
   await expect(page.getByRole('textbox', { name: new RegExp(`^${c.comment}`) })).toHaveCount(0);
   await expectAccessible(page);
   await agent.context.close();
+});
+
+test('the requester adds a watcher, who then finds the ticket in their queue', async ({ page, browser, t, lang, customer }) => {
+  const c = C[lang];
+  await signIn(page, t, customer.email);
+  // The demo watcher belongs to Martin Conseil and Wilson & Co: the ticket goes there.
+  const shared = lang === 'fr' ? 'Martin Conseil' : 'Wilson & Co';
+  await openAccountSwitcher(page, t);
+  await page.getByRole('button', { name: shared }).click();
+  await expect(page.getByTestId('active-account')).toHaveText(shared);
+  await openTicket(page, t, `Watched ${lang} ${Date.now()}`, true);
+  const number = (await page.getByTestId('ticket-number').textContent())!.trim();
+  await page.getByLabel(c.watcher).fill('watcher@example.com');
+  await page.getByRole('button', { name: c.addWatcher }).click();
+  await expect(page.getByRole('region', { name: c.watchers })).toContainText('watcher@example.com');
+  await expect(page.getByRole('region', { name: c.history })).toContainText('watcher@example.com');
+  // Lucas, the demo watcher (French), in another browser.
+  const other = await browser.newContext({ locale: 'fr-FR' });
+  const watcher = await other.newPage();
+  await signIn(watcher, L.fr, 'watcher@example.com');
+  await watcher.goto('/tickets?all=1');
+  await expect(watcher.getByRole('link', { name: new RegExp(number) }).first()).toBeVisible();
+  await other.close();
 });

@@ -17,6 +17,7 @@ on_every_database!(
     only_the_requester_confirms_and_closes_a_resolved_ticket,
     two_sweepers_close_each_due_ticket_once,
     the_agent_drives_a_ticket_from_new_to_resolved,
+    watchers_are_added_by_the_requester_and_see_the_ticket,
 );
 
 const PASSWORD: &str = "guichet-demo";
@@ -384,4 +385,94 @@ async fn the_agent_drives_a_ticket_from_new_to_resolved(db: TestDb) {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+}
+
+async fn watchers_are_added_by_the_requester_and_see_the_ticket(db: TestDb) {
+    let app = TestApp::start(&db).await;
+    let number = claires_ticket(&app).await;
+    let claire = cookie(&app, "claire.martin@example.com").await;
+    let lucas = cookie(&app, "watcher@example.com").await;
+    let before = app
+        .call("/api/tickets/detail", &format!("number={number}"), Some(&lucas))
+        .await;
+    assert_eq!(before.status, StatusCode::NOT_FOUND, "not a watcher yet");
+    for _ in 0..2 {
+        // Twice: the second changes nothing.
+        let r = app
+            .call(
+                "/api/tickets/watchers",
+                &format!("number={number}&email=Watcher%40Example.com"),
+                Some(&claire),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    }
+    let seen = detail(&app, &number, &lucas).await;
+    assert_eq!(seen["watchers"], serde_json::json!(["watcher@example.com"]));
+    assert_eq!(kinds(&seen), vec!["created", "watcher_added"]);
+    let queue = app
+        .call(
+            "/api/tickets/queue",
+            "filter[q]=&filter[all_accounts]=true",
+            Some(&lucas),
+        )
+        .await;
+    assert!(queue.body.contains(&number), "in the watcher's queue: {}", queue.body);
+    // A watcher comments, but cannot add other watchers.
+    let r = app
+        .call(
+            "/api/tickets/comment",
+            &format!("number={number}&body=I+see+it+too"),
+            Some(&lucas),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .call(
+            "/api/tickets/watchers",
+            &format!("number={number}&email=someone%40example.com"),
+            Some(&lucas),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    // An address without a user only gets e-mails; a bad address is a 400.
+    let r = app
+        .call(
+            "/api/tickets/watchers",
+            &format!("number={number}&email=boss%40client.example"),
+            Some(&claire),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let r = app
+        .call(
+            "/api/tickets/watchers",
+            &format!("number={number}&email=not-an-address"),
+            Some(&claire),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "{}", r.body);
+    // Removed, Lucas no longer sees it.
+    let r = app
+        .call(
+            "/api/tickets/watchers",
+            &format!("number={number}&email=watcher%40example.com&remove=1"),
+            Some(&claire),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let after = app
+        .call("/api/tickets/detail", &format!("number={number}"), Some(&lucas))
+        .await;
+    assert_eq!(after.status, StatusCode::NOT_FOUND);
+    // Closed: no watcher changes.
+    set_status(&app, &number, "closed").await;
+    let r = app
+        .call(
+            "/api/tickets/watchers",
+            &format!("number={number}&email=watcher%40example.com"),
+            Some(&claire),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
 }

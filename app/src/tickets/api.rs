@@ -112,3 +112,18 @@ pub async fn confirm_close(number: String) -> Result<(), AppError> {
     let session = require_session()?;
     port()?.confirm_close(&session.viewer, &number).await.map_err(map_err)
 }
+
+/// Adds (or, with `remove`, removes) a watcher by e-mail address.
+#[server(endpoint = "tickets/watchers")]
+pub async fn change_watcher(number: String, email: String, remove: Option<String>) -> Result<(), AppError> {
+    use ssr::*;
+    let session = require_session()?;
+    let email = crate::domain::email::normalize(&email);
+    if !crate::domain::email::is_plausible(&email) {
+        return Err(reply_error(AppError::Invalid { field: "email".into() }));
+    }
+    port()?
+        .watch(&session.viewer, &number, &email, remove.is_none())
+        .await
+        .map_err(map_err)
+}

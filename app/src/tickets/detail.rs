@@ -1,6 +1,6 @@
 //! The ticket page: number, overview, every field, the attachment.
 
-use super::api::{AddComment, ConfirmClose, fetch_ticket};
+use super::api::{AddComment, ChangeWatcher, ConfirmClose, fetch_ticket};
 use super::queue::SignInFirst;
 use super::{COMMENT_MAX_CHARS, TicketDetail, TimelineEntry, human_size, short_time, ticket_url};
 use crate::components::not_found::NotFound;
@@ -122,6 +122,7 @@ fn Ticket(t: TicketDetail, created: bool) -> impl IntoView {
                     }.into_any()
                 }}
             </section>
+            <Watchers number=t.number.clone() watchers=t.watchers.clone() offered=t.offered.clone()/>
             <Timeline entries=t.timeline.clone()/>
             {t.auto_close_at.clone().map(|at| view! {
                 <p class="panel notice" data-testid="auto-close">
@@ -159,7 +160,7 @@ fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                             .replace("{to}", i.t(to.label_key())),
                         None => i
                             .t(&format!("timeline.{}", e.kind))
-                            .replace("{who}", e.assignee.as_deref().unwrap_or_default()),
+                            .replace("{who}", e.target.as_deref().unwrap_or_default()),
                     };
                     view! {
                         <li class=format!("event event-{}", e.kind)>
@@ -237,5 +238,58 @@ fn Actions(number: String, offered: Vec<Action>, status: crate::domain::TicketSt
                 </ActionForm>
             </section>
         })}
+    }
+}
+
+/// Who follows the ticket; the requester and agents add and remove them.
+#[component]
+fn Watchers(number: String, watchers: Vec<String>, offered: Vec<Action>) -> impl IntoView {
+    let i = use_locale();
+    let change = ServerAction::<ChangeWatcher>::new();
+    let can_add = offered.contains(&Action::AddWatcher);
+    let can_remove = offered.contains(&Action::RemoveWatcher);
+    let error = move || change.value().get().and_then(Result::err);
+    view! {
+        <section class="panel" aria-labelledby="watchers-title">
+            <h2 id="watchers-title">{i.t("watchers.title")}</h2>
+            {if watchers.is_empty() {
+                view! { <p>{i.t("watchers.none")}</p> }.into_any()
+            } else {
+                view! {
+                    <ul class="watchers">
+                        {watchers.into_iter().map(|email| {
+                            let number = number.clone();
+                            view! {
+                                <li>
+                                    <span class="watcher">{email.clone()}</span>
+                                    {can_remove.then(|| view! {
+                                        <ActionForm action=change attr:class="inline-form">
+                                            <input type="hidden" name="number" value=number/>
+                                            <input type="hidden" name="email" value=email.clone()/>
+                                            <input type="hidden" name="remove" value="1"/>
+                                            <button type="submit" class="link-button">{i.t("watchers.remove").replace("{email}", &email)}</button>
+                                        </ActionForm>
+                                    })}
+                                </li>
+                            }
+                        }).collect_view()}
+                    </ul>
+                }.into_any()
+            }}
+            <div class="form-error" role="alert" id="watcher-error">
+                {move || error().map(|e| view! { <p>{i.t(e.message_key())}</p> })}
+            </div>
+            {can_add.then(|| view! {
+                <ActionForm action=change attr:class="stack">
+                    <input type="hidden" name="number" value=number.clone()/>
+                    <div class="field">
+                        <label for="watcher-email">{i.t("watchers.add_label")}</label>
+                        <p id="watcher-help" class="help">{i.t("watchers.help")}</p>
+                        <input id="watcher-email" name="email" type="email" autocomplete="off" required aria-describedby="watcher-help"/>
+                    </div>
+                    <button type="submit" class="button">{i.t("watchers.add")}</button>
+                </ActionForm>
+            })}
+        </section>
     }
 }

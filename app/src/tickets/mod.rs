@@ -86,6 +86,8 @@ pub struct TicketDetail {
     /// For agents: who works the ticket, and who could.
     pub assignee: Option<String>,
     pub agents: Vec<crate::console::Agent>,
+    /// The e-mail addresses following the ticket.
+    pub watchers: Vec<String>,
 }
 
 /// One line of the ticket's history.
@@ -98,8 +100,8 @@ pub struct TimelineEntry {
     /// The comment, rendered from light Markdown and sanitised by the server.
     pub body_html: Option<String>,
     pub status_change: Option<(TicketStatus, TicketStatus)>,
-    /// For an assignment: to whom.
-    pub assignee: Option<String>,
+    /// Whom the event concerns: the agent assigned, the watcher added or removed.
+    pub target: Option<String>,
 }
 
 /// Longest comment accepted, in characters.

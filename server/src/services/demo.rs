@@ -26,7 +26,13 @@ const USERS: &[(&str, &str, &str, &str, &[&str])] = &[
         "customer",
         &["100004", "100005", "100006"],
     ),
-    ("watcher@example.com", "Lucas Bernard", "fr", "customer", &["100001"]),
+    (
+        "watcher@example.com",
+        "Lucas Bernard",
+        "fr",
+        "customer",
+        &["100001", "100004"],
+    ),
     ("agent@example.com", "Sophie Agent", "fr", "agent", &[]),
     ("admin@example.com", "Alex Admin", "en", "admin", &[]),
 ];

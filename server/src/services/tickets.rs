@@ -1,7 +1,7 @@
 //! Tickets: creation (one transaction: ticket, fields, attachment record, event),
 //! the queue, the ticket page, and who may see what.
 
-use crate::db::entities::{account, attachment, ticket, ticket_event, ticket_field, ticket_watcher, user};
+use crate::db::entities::{account, attachment, membership, ticket, ticket_event, ticket_field, ticket_watcher, user};
 use crate::storage::{Storage, StorageError};
 use app::accounts::Viewer;
 use app::console::{Agent, ConsoleFilter, ConsolePage, ConsoleRow};
@@ -237,9 +237,11 @@ impl TicketsService {
                     _ => None,
                 };
                 TimelineEntry {
-                    assignee: (e.kind == "assigned")
-                        .then(|| data["to"].as_str().map(str::to_owned))
-                        .flatten(),
+                    target: match e.kind.as_str() {
+                        "assigned" => data["to"].as_str().map(str::to_owned),
+                        "watcher_added" | "watcher_removed" => data["email"].as_str().map(str::to_owned),
+                        _ => None,
+                    },
                     who: e
                         .actor_id
                         .and_then(|id| names.get(&id).cloned())
@@ -576,7 +578,17 @@ impl Tickets for TicketsService {
         } else {
             (None, Vec::new())
         };
+        let watchers = ticket_watcher::Entity::find()
+            .filter(ticket_watcher::Column::TicketId.eq(t.id))
+            .order_by_asc(ticket_watcher::Column::Id)
+            .all(&self.db)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .map(|w| w.email)
+            .collect();
         Ok(TicketDetail {
+            watchers,
             assignee,
             agents,
             auto_close_at,
@@ -765,6 +777,93 @@ impl Tickets for TicketsService {
         .insert(&txn)
         .await
         .map_err(storage)?;
+        txn.commit().await.map_err(storage)?;
+        Ok(())
+    }
+
+    async fn watch(&self, viewer: &Viewer, number: &str, email: &str, add: bool) -> Result<(), TicketsError> {
+        let id = id_of(number).ok_or(TicketsError::NotFound)?;
+        let t = self
+            .visible(viewer, id)
+            .await
+            .map_err(storage)?
+            .ok_or(TicketsError::NotFound)?;
+        let status = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New);
+        let action = if add { Action::AddWatcher } else { Action::RemoveWatcher };
+        lifecycle::apply(status, self.actor_of(viewer, &t), action)?;
+        let existing = ticket_watcher::Entity::find()
+            .filter(ticket_watcher::Column::TicketId.eq(t.id))
+            .filter(ticket_watcher::Column::Email.eq(email))
+            .one(&self.db)
+            .await
+            .map_err(storage)?;
+        if add == existing.is_some() {
+            return Ok(()); // already so: nothing to record
+        }
+        // A watcher with a user in the ticket's account sees it in their queue; any
+        // other address only gets the e-mails.
+        let user_id = match user::Entity::find()
+            .filter(user::Column::Email.eq(email))
+            .one(&self.db)
+            .await
+            .map_err(storage)?
+        {
+            Some(u) => membership::Entity::find()
+                .filter(membership::Column::UserId.eq(u.id))
+                .filter(membership::Column::AccountId.eq(t.account_id))
+                .one(&self.db)
+                .await
+                .map_err(storage)?
+                .map(|_| u.id),
+            None => None,
+        };
+        let now = Utc::now();
+        let txn = self.db.begin().await.map_err(storage)?;
+        match existing {
+            Some(w) => {
+                ticket_watcher::Entity::delete_by_id(w.id)
+                    .exec(&txn)
+                    .await
+                    .map_err(storage)?;
+            }
+            None => {
+                let inserted = ticket_watcher::ActiveModel {
+                    ticket_id: Set(t.id),
+                    user_id: Set(user_id),
+                    email: Set(email.to_owned()),
+                    added_by: Set(viewer.user_id),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await;
+                // Two identical requests at once: the unique index keeps one.
+                if let Err(e) = inserted {
+                    txn.rollback().await.map_err(storage)?;
+                    return match e.sql_err() {
+                        Some(SqlErr::UniqueConstraintViolation(_)) => Ok(()),
+                        _ => Err(storage(e)),
+                    };
+                }
+            }
+        }
+        ticket_event::ActiveModel {
+            ticket_id: Set(t.id),
+            actor_id: Set(Some(viewer.user_id)),
+            kind: Set(if add { "watcher_added" } else { "watcher_removed" }.into()),
+            data: Set(Some(serde_json::json!({ "email": email }).to_string())),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(storage)?;
+        ticket::Entity::update_many()
+            .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
+            .filter(ticket::Column::Id.eq(t.id))
+            .exec(&txn)
+            .await
+            .map_err(storage)?;
         txn.commit().await.map_err(storage)?;
         Ok(())
     }
