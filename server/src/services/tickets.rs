@@ -195,6 +195,15 @@ impl TicketsService {
         Ok(watching.then_some(t))
     }
 
+    /// The ticket behind a number, if the viewer may see it; `NotFound` otherwise.
+    async fn ticket_for(&self, viewer: &Viewer, number: &str) -> Result<ticket::Model, TicketsError> {
+        let id = id_of(number).ok_or(TicketsError::NotFound)?;
+        self.visible(viewer, id)
+            .await
+            .map_err(storage)?
+            .ok_or(TicketsError::NotFound)
+    }
+
     /// Who the viewer is to this ticket (they may already see it).
     fn actor_of(&self, viewer: &Viewer, t: &ticket::Model) -> Actor {
         if viewer.role.is_staff() {
@@ -341,20 +350,13 @@ impl TicketsService {
         step: Option<(Action, &str, String)>,
         status: Option<TicketStatus>,
     ) -> Result<(), TicketsError> {
-        let load = || async {
-            let id = id_of(number).ok_or(TicketsError::NotFound)?;
-            self.visible(viewer, id)
-                .await
-                .map_err(storage)?
-                .ok_or(TicketsError::NotFound)
-        };
-        let t = load().await?;
+        let t = self.ticket_for(viewer, number).await?;
         if let Some((action, kind, data)) = step {
             self.transition(&t, viewer.user_id, Actor::Agent, action, Some((kind, data)))
                 .await?;
         }
         if let Some(target) = status {
-            let t = load().await?;
+            let t = self.ticket_for(viewer, number).await?;
             if t.status != target.as_str() {
                 self.transition(&t, viewer.user_id, Actor::Agent, Action::SetStatus(target), None)
                     .await?;
@@ -479,12 +481,7 @@ impl Tickets for TicketsService {
     }
 
     async fn detail(&self, viewer: &Viewer, number: &str) -> Result<TicketDetail, TicketsError> {
-        let id = id_of(number).ok_or(TicketsError::NotFound)?;
-        let t = self
-            .visible(viewer, id)
-            .await
-            .map_err(storage)?
-            .ok_or(TicketsError::NotFound)?;
+        let t = self.ticket_for(viewer, number).await?;
         let stored: HashMap<String, String> = ticket_field::Entity::find()
             .filter(ticket_field::Column::TicketId.eq(t.id))
             .all(&self.db)
@@ -609,12 +606,7 @@ impl Tickets for TicketsService {
     }
 
     async fn comment(&self, viewer: &Viewer, number: &str, body: &str) -> Result<(), TicketsError> {
-        let id = id_of(number).ok_or(TicketsError::NotFound)?;
-        let t = self
-            .visible(viewer, id)
-            .await
-            .map_err(storage)?
-            .ok_or(TicketsError::NotFound)?;
+        let t = self.ticket_for(viewer, number).await?;
         let actor = self.actor_of(viewer, &t);
         let (action, kind) = match actor {
             Actor::Agent => (Action::PublicReply(None), "reply"),
@@ -626,12 +618,7 @@ impl Tickets for TicketsService {
     }
 
     async fn confirm_close(&self, viewer: &Viewer, number: &str) -> Result<(), TicketsError> {
-        let id = id_of(number).ok_or(TicketsError::NotFound)?;
-        let t = self
-            .visible(viewer, id)
-            .await
-            .map_err(storage)?
-            .ok_or(TicketsError::NotFound)?;
+        let t = self.ticket_for(viewer, number).await?;
         let actor = self.actor_of(viewer, &t);
         self.transition(&t, viewer.user_id, actor, Action::ConfirmClose, None)
             .await
@@ -744,12 +731,7 @@ impl Tickets for TicketsService {
                     .ok_or(TicketsError::NotFound)?,
             ),
         };
-        let id = id_of(number).ok_or(TicketsError::NotFound)?;
-        let t = self
-            .visible(viewer, id)
-            .await
-            .map_err(storage)?
-            .ok_or(TicketsError::NotFound)?;
+        let t = self.ticket_for(viewer, number).await?;
         let status = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New);
         lifecycle::apply(status, Actor::Agent, Action::Assign)?;
         let now = Utc::now();
@@ -782,12 +764,7 @@ impl Tickets for TicketsService {
     }
 
     async fn watch(&self, viewer: &Viewer, number: &str, email: &str, add: bool) -> Result<(), TicketsError> {
-        let id = id_of(number).ok_or(TicketsError::NotFound)?;
-        let t = self
-            .visible(viewer, id)
-            .await
-            .map_err(storage)?
-            .ok_or(TicketsError::NotFound)?;
+        let t = self.ticket_for(viewer, number).await?;
         let status = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New);
         let action = if add { Action::AddWatcher } else { Action::RemoveWatcher };
         lifecycle::apply(status, self.actor_of(viewer, &t), action)?;
