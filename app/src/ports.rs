@@ -88,6 +88,8 @@ pub trait Tickets: Send + Sync {
     ) -> Result<(), TicketsError>;
     /// Adds or removes a watcher (the requester and agents only).
     async fn watch(&self, viewer: &Viewer, number: &str, email: &str, add: bool) -> Result<(), TicketsError>;
+    /// A new ticket linked to a closed one; its number.
+    async fn follow_up(&self, viewer: &Viewer, number: &str) -> Result<String, TicketsError>;
     /// Agents: assign to an agent, or unassign.
     async fn assign(&self, viewer: &Viewer, number: &str, assignee: Option<i64>) -> Result<(), TicketsError>;
 }

@@ -8,12 +8,12 @@ const C = {
   fr: {
     history: 'Historique', comment: 'Ajouter un commentaire', send: 'Ajouter le commentaire', commented: 'a commenté',
     opened: 'a ouvert le ticket', watcher: 'Ajouter un observateur (adresse e-mail)', addWatcher: 'Ajouter l’observateur',
-    watchers: 'Observateurs',
+    watchers: 'Observateurs', followUp: 'Ouvrir un ticket de suivi',
   },
   en: {
     history: 'History', comment: 'Add a comment', send: 'Add the comment', commented: 'commented',
     opened: 'opened the ticket', watcher: 'Add a watcher (e-mail address)', addWatcher: 'Add the watcher',
-    watchers: 'Watchers',
+    watchers: 'Watchers', followUp: 'Open a follow-up ticket',
   },
 };
 
@@ -126,6 +126,11 @@ test('customer and agent drive a ticket from new to closed', async ({ page, brow
   await expect(page.getByRole('textbox', { name: new RegExp(`^${c.comment}`) })).toHaveCount(0);
   await expectAccessible(page);
   await agent.context.close();
+  // The follow-up: a new ticket, linked to the closed one.
+  await page.getByRole('button', { name: c.followUp }).click();
+  await expect(page.getByTestId('ticket-number')).not.toHaveText(number);
+  await expect(page.getByRole('link', { name: `#${number}` })).toBeVisible();
+  await expect(page.locator('.ticket-subject')).toHaveText(subject);
 });
 
 test('the requester adds a watcher, who then finds the ticket in their queue', async ({ page, browser, t, lang, customer }) => {

@@ -55,6 +55,7 @@ async fn claires_ticket(app: &TestApp) -> String {
             values,
             upload: None,
             idempotency_key: None,
+            follow_up_of: None,
         })
         .await
         .expect("ticket")

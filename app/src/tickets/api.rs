@@ -127,3 +127,15 @@ pub async fn change_watcher(number: String, email: String, remove: Option<String
         .await
         .map_err(map_err)
 }
+
+/// "Open a follow-up ticket" on a closed one: a new ticket linked to it, then its page.
+#[server(endpoint = "tickets/follow_up")]
+pub async fn open_follow_up(number: String) -> Result<String, AppError> {
+    use ssr::*;
+    let session = require_session()?;
+    let created = port()?.follow_up(&session.viewer, &number).await.map_err(map_err)?;
+    if accepts_html() {
+        leptos_axum::redirect(&super::ticket_url(&created));
+    }
+    Ok(created)
+}

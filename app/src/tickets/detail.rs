@@ -1,6 +1,6 @@
 //! The ticket page: number, overview, every field, the attachment.
 
-use super::api::{AddComment, ChangeWatcher, ConfirmClose, fetch_ticket};
+use super::api::{AddComment, ChangeWatcher, ConfirmClose, OpenFollowUp, fetch_ticket};
 use super::queue::SignInFirst;
 use super::{COMMENT_MAX_CHARS, TicketDetail, TimelineEntry, human_size, short_time, ticket_url};
 use crate::components::not_found::NotFound;
@@ -72,6 +72,9 @@ fn Ticket(t: TicketDetail, created: bool) -> impl IntoView {
                     <span class="ticket-subject">{t.subject.clone()}</span>
                 </h1>
                 <span class=format!("status status-{}", t.status.as_str())>{i.t(t.status.label_key())}</span>
+                {t.follow_up_of.clone().map(|n| view! {
+                    <p class="muted">{i.t("ticket.follow_up_of")} " " <a href=ticket_url(&n)>{format!("#{n}")}</a></p>
+                })}
             </header>
             <section class="panel" aria-labelledby="overview-title">
                 <h2 id="overview-title">{i.t("ticket.overview")}</h2>
@@ -197,7 +200,22 @@ fn Actions(number: String, offered: Vec<Action>, status: crate::domain::TicketSt
     let can_close = offered.contains(&Action::ConfirmClose);
     let closed = status == crate::domain::TicketStatus::Closed;
     view! {
-        {closed.then(|| view! { <p class="panel notice" role="note">{i.t("ticket.closed_notice")}</p> })}
+        {closed.then(|| {
+            let follow = ServerAction::<OpenFollowUp>::new();
+            let can_follow = offered.contains(&Action::FollowUp);
+            let number = number.clone();
+            view! {
+                <section class="panel notice">
+                    <p>{i.t("ticket.closed_notice")}</p>
+                    {can_follow.then(|| view! {
+                        <ActionForm action=follow>
+                            <input type="hidden" name="number" value=number/>
+                            <button type="submit" class="button">{i.t("ticket.follow_up")}</button>
+                        </ActionForm>
+                    })}
+                </section>
+            }
+        })}
         {can_close.then(|| {
             let number = number.clone();
             view! {

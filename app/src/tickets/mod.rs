@@ -88,6 +88,8 @@ pub struct TicketDetail {
     pub agents: Vec<crate::console::Agent>,
     /// The e-mail addresses following the ticket.
     pub watchers: Vec<String>,
+    /// The closed ticket this one follows up, by number.
+    pub follow_up_of: Option<String>,
 }
 
 /// One line of the ticket's history.

@@ -164,6 +164,7 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
             values,
             upload,
             idempotency_key: key,
+            follow_up_of: None,
         })
         .await;
     match created {

@@ -49,6 +49,8 @@ pub struct NewTicket {
     pub values: BTreeMap<String, String>,
     pub upload: Option<Upload>,
     pub idempotency_key: Option<String>,
+    /// The closed ticket this one follows up.
+    pub follow_up_of: Option<i64>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +130,7 @@ impl TicketsService {
             subject: Set(t.values.get("subject").cloned().unwrap_or_default()),
             status: Set(TicketStatus::New.as_str().to_owned()),
             idempotency_key: Set(t.idempotency_key.clone()),
+            follow_up_of: Set(t.follow_up_of),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -585,6 +588,7 @@ impl Tickets for TicketsService {
             .map(|w| w.email)
             .collect();
         Ok(TicketDetail {
+            follow_up_of: t.follow_up_of.map(number_of),
             watchers,
             assignee,
             agents,
@@ -843,5 +847,36 @@ impl Tickets for TicketsService {
             .map_err(storage)?;
         txn.commit().await.map_err(storage)?;
         Ok(())
+    }
+
+    async fn follow_up(&self, viewer: &Viewer, number: &str) -> Result<String, TicketsError> {
+        let t = self.ticket_for(viewer, number).await?;
+        let status = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New);
+        lifecycle::apply(status, self.actor_of(viewer, &t), Action::FollowUp)?;
+        let family = ProductFamily::parse(&t.family).unwrap_or(ProductFamily::Esignature);
+        // The same family, product and subject; the requester adds the details next.
+        let mut values: BTreeMap<String, String> = ticket_field::Entity::find()
+            .filter(ticket_field::Column::TicketId.eq(t.id))
+            .all(&self.db)
+            .await
+            .map_err(storage)?
+            .into_iter()
+            .filter(|f| ["subject", "product", "environment", "business_impact"].contains(&f.name.as_str()))
+            .map(|f| (f.name, f.value))
+            .collect();
+        values.insert("description".into(), format!("Follow-up of ticket #{number}."));
+        let created = self
+            .create(NewTicket {
+                requester_id: t.requester_id,
+                account_id: t.account_id,
+                family,
+                values,
+                upload: None,
+                idempotency_key: None,
+                follow_up_of: Some(t.id),
+            })
+            .await
+            .map_err(|e| TicketsError::Storage(e.to_string()))?;
+        Ok(created)
     }
 }
