@@ -171,6 +171,10 @@ say "in the browser: last keystroke to rendered suggestions (Chromium, performan
 (cd end2end && BENCH_URL="http://127.0.0.1:$port" node bench/suggest-latency.mjs)
 stop_server
 
+say "auto-close sweep: 1,000,000 tickets, 10,000 of them due (SQLite)"
+rm -f "$out/data/sweep.db"*
+./target/release/examples/bench sweep "sqlite://$out/data/sweep.db?mode=rwc" 1000000 10000
+
 say "search index build, in memory"
 for n in 10000 100000; do ./target/release/examples/bench index-build content/help "$n"; done
 

@@ -10,6 +10,10 @@
 //!   bench seed-articles DATABASE_URL N
 //!       imports the demo help center, then adds articles up to N in all, made
 //!       from the demo ones (so the words and their spread stay realistic);
+//!   bench sweep DATABASE_URL TOTAL DUE
+//!       fills the database with TOTAL tickets, DUE of them resolved past the grace
+//!       period, prints the query plan of the sweep's candidate query, then times
+//!       one sweep;
 //!   bench index-build CONTENT_DIR N
 //!       builds the search index over N such articles in memory and prints the
 //!       time it took and the memory it holds.
@@ -114,6 +118,11 @@ async fn main() -> Result<(), String> {
                 .map(|t| t.id)
                 .unwrap_or(0);
             println!("{cursor}");
+        }
+        "sweep" => {
+            let total: usize = arg(2)?.parse().map_err(|_| "TOTAL")?;
+            let due: usize = arg(3)?.parse().map_err(|_| "DUE")?;
+            sweep_bench(&db, claire.id, account.id, total, due).await?;
         }
         "seed-articles" => {
             let n: usize = arg(2)?.parse().map_err(|_| "N")?;
@@ -302,5 +311,87 @@ fn suggest_inproc(content: &std::path::Path, n: usize) -> Result<(), String> {
             cases.len()
         );
     }
+    Ok(())
+}
+
+async fn sweep_bench(
+    db: &DatabaseConnection,
+    requester: i64,
+    account: i64,
+    total: usize,
+    due: usize,
+) -> Result<(), String> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let now = Utc::now();
+    let every = (total / due.max(1)).max(1);
+    let seed = Instant::now();
+    let mut i = 0;
+    while i < total {
+        let rows: Vec<_> = (i..(i + 1000).min(total))
+            .map(|k| {
+                // Every `every`-th ticket is due; a few others resolved recently; the
+                // rest open.
+                let (status, resolved_at) = if k % every == 0 {
+                    ("resolved", Some(now - chrono::Duration::days(6)))
+                } else if k % 7 == 0 {
+                    ("resolved", Some(now - chrono::Duration::hours(3)))
+                } else {
+                    ("open", None)
+                };
+                ticket::ActiveModel {
+                    account_id: Set(account),
+                    requester_id: Set(requester),
+                    family: Set("esignature".into()),
+                    product: Set(None),
+                    subject: Set(format!("Ticket {k}")),
+                    status: Set(status.into()),
+                    resolved_at: Set(resolved_at),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                }
+            })
+            .collect();
+        ticket::Entity::insert_many(rows)
+            .exec(db)
+            .await
+            .map_err(|e| e.to_string())?;
+        i += 1000;
+    }
+    println!("seeded {total} tickets in {:.1} s", seed.elapsed().as_secs_f64());
+    // How the database runs the candidate query: it must use the index.
+    let backend = db.get_database_backend();
+    let cutoff = now - chrono::Duration::days(5);
+    let sql = match backend {
+        sea_orm::DatabaseBackend::Sqlite => format!(
+            "EXPLAIN QUERY PLAN SELECT id, resolved_at FROM tickets WHERE status = 'resolved' AND resolved_at <= '{}' ORDER BY resolved_at, id LIMIT 500",
+            cutoff.format("%Y-%m-%d %H:%M:%S")
+        ),
+        _ => format!(
+            "EXPLAIN SELECT id, resolved_at FROM tickets WHERE status = 'resolved' AND resolved_at <= '{}' ORDER BY resolved_at, id LIMIT 500",
+            cutoff.to_rfc3339()
+        ),
+    };
+    for row in db
+        .query_all_raw(Statement::from_string(backend, sql))
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        let detail: String = row
+            .try_get_by_index::<String>(3)
+            .or_else(|_| row.try_get_by_index::<String>(0))
+            .unwrap_or_default();
+        println!("plan: {detail}");
+    }
+    let start = Instant::now();
+    let swept = server::jobs::sweeper::sweep(db, std::time::Duration::from_secs(5 * 86_400), now)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!(
+        "sweep over {total} tickets: {} due read, {} closed, in {:.2} s",
+        swept.due,
+        swept.closed,
+        start.elapsed().as_secs_f64()
+    );
     Ok(())
 }
