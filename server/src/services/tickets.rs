@@ -18,12 +18,34 @@ use bytes::Bytes;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{ExprTrait, Func, LikeExpr, Query};
-use sea_orm::{ActiveValue::Set, Condition, QueryOrder, QuerySelect, SqlErr, TransactionTrait};
+use sea_orm::{ActiveValue::Set, Condition, ConnectionTrait, QueryOrder, QuerySelect, SqlErr, TransactionTrait};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Queue pages hold this many tickets.
 pub const PAGE_SIZE: u64 = 25;
+
+/// One line of a ticket's timeline, written in the caller's transaction.
+async fn record_event(
+    txn: &impl ConnectionTrait,
+    ticket_id: i64,
+    actor_id: Option<i64>,
+    kind: &str,
+    data: Option<String>,
+    at: chrono::DateTime<Utc>,
+) -> Result<(), DbErr> {
+    ticket_event::ActiveModel {
+        ticket_id: Set(ticket_id),
+        actor_id: Set(actor_id),
+        kind: Set(kind.to_owned()),
+        data: Set(data),
+        created_at: Set(at),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
 
 pub struct TicketsService {
     db: DatabaseConnection,
@@ -160,16 +182,7 @@ impl TicketsService {
             .insert(&txn)
             .await?;
         }
-        ticket_event::ActiveModel {
-            ticket_id: Set(created.id),
-            actor_id: Set(Some(t.requester_id)),
-            kind: Set("created".to_owned()),
-            data: Set(None),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await?;
+        record_event(&txn, created.id, Some(t.requester_id), "created", None, now).await?;
         txn.commit().await?;
         Ok(number_of(created.id))
     }
@@ -317,17 +330,9 @@ impl TicketsService {
             events.push(("status".to_owned(), Some(data)));
         }
         for (kind, data) in events {
-            ticket_event::ActiveModel {
-                ticket_id: Set(t.id),
-                actor_id: Set(Some(actor_id)),
-                kind: Set(kind),
-                data: Set(data),
-                created_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await
-            .map_err(storage)?;
+            record_event(&txn, t.id, Some(actor_id), &kind, data, now)
+                .await
+                .map_err(storage)?;
         }
         txn.commit().await.map_err(storage)?;
         Ok(())
@@ -752,17 +757,9 @@ impl Tickets for TicketsService {
             Some(a) => ("assigned", Some(serde_json::json!({ "to": a.name }).to_string())),
             None => ("unassigned", None),
         };
-        ticket_event::ActiveModel {
-            ticket_id: Set(t.id),
-            actor_id: Set(Some(viewer.user_id)),
-            kind: Set(kind.into()),
-            data: Set(data),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(storage)?;
+        record_event(&txn, t.id, Some(viewer.user_id), kind, data, now)
+            .await
+            .map_err(storage)?;
         txn.commit().await.map_err(storage)?;
         Ok(())
     }
@@ -828,17 +825,11 @@ impl Tickets for TicketsService {
                 }
             }
         }
-        ticket_event::ActiveModel {
-            ticket_id: Set(t.id),
-            actor_id: Set(Some(viewer.user_id)),
-            kind: Set(if add { "watcher_added" } else { "watcher_removed" }.into()),
-            data: Set(Some(serde_json::json!({ "email": email }).to_string())),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(storage)?;
+        let kind = if add { "watcher_added" } else { "watcher_removed" };
+        let data = serde_json::json!({ "email": email }).to_string();
+        record_event(&txn, t.id, Some(viewer.user_id), kind, Some(data), now)
+            .await
+            .map_err(storage)?;
         ticket::Entity::update_many()
             .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
             .filter(ticket::Column::Id.eq(t.id))
