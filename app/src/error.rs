@@ -23,6 +23,8 @@ pub enum AppError {
     /// action asked by a customer...).
     #[error("refused: {0}")]
     Refused(crate::domain::lifecycle::Refusal),
+    #[error("password: {0}")]
+    Password(crate::domain::password::PasswordProblem),
     #[error("internal error")]
     Internal,
     /// The request never reached our code (network, decoding).
@@ -40,6 +42,7 @@ impl AppError {
             AppError::NotFound => "error.not_found",
             AppError::Invalid { .. } => "error.invalid",
             AppError::Refused(r) => r.message_key(),
+            AppError::Password(p) => p.message_key(),
             AppError::Internal => "error.internal",
             AppError::Request(_) => "error.request",
         }
@@ -53,6 +56,7 @@ impl AppError {
             AppError::NotFound => 404,
             AppError::Refused(_) => 409,
             AppError::Invalid { .. } | AppError::Request(_) => 400,
+            AppError::Password(_) => 422,
             AppError::Internal => 500,
         }
     }

@@ -2,6 +2,7 @@
 //! functions. Compiled twice: with `ssr` for the server, with `hydrate` for the browser.
 
 pub mod accounts;
+pub mod admin;
 pub mod components;
 pub mod console;
 pub mod domain;

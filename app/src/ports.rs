@@ -23,6 +23,9 @@ pub enum AccountsError {
     RateLimited,
     #[error("the user is not a member of that account")]
     NotAMember,
+    /// A password-reset token that is unknown, used or expired.
+    #[error("the reset link is not valid")]
+    ResetLinkInvalid,
     #[error("storage: {0}")]
     Storage(String),
 }
@@ -49,7 +52,21 @@ pub trait Accounts: Send + Sync {
     async fn switch_account(&self, token_hash: &str, account_id: i64) -> Result<(), AccountsError>;
     async fn set_family(&self, token_hash: &str, family: ProductFamily) -> Result<(), AccountsError>;
     async fn set_locale(&self, user_id: i64, locale: Locale) -> Result<(), AccountsError>;
+    /// Mails a one-hour, single-use reset link if the (normalised) address has an
+    /// account; answers the same either way.
+    async fn request_password_reset(&self, email: &str) -> Result<(), AccountsError>;
+    /// Sets the password behind a valid link, uses the link up, and ends every
+    /// session of the user.
+    async fn reset_password(&self, token: &str, password: &str) -> Result<(), AccountsError>;
 }
+
+/// Admins: the messages of the outbox, newest first (the mailbox when no SMTP is set).
+#[async_trait]
+pub trait Mailbox: Send + Sync {
+    async fn recent(&self) -> Result<crate::admin::MailboxPage, String>;
+}
+
+pub type MailboxPort = Arc<dyn Mailbox>;
 
 pub type AccountsPort = Arc<dyn Accounts>;
 

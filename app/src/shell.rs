@@ -1,7 +1,9 @@
 //! The HTML shell (server only) and the `App` both sides render.
 
 use crate::accounts::api::SessionState;
+use crate::accounts::reset::{ForgotPasswordPage, ResetPasswordPage};
 use crate::accounts::signin::SignInPage;
+use crate::admin::mailbox::MailboxAdminPage;
 use crate::components::header::SiteHeader;
 use crate::components::not_found::NotFound;
 use crate::console::page::ConsolePage;
@@ -97,6 +99,9 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("help/posts/:slug") view=PostPage ssr=SsrMode::Async/>
                 <Route path=path!("admin/deflection") view=DeflectionPage ssr=SsrMode::Async/>
                 <Route path=path!("console") view=ConsolePage ssr=SsrMode::Async/>
+                <Route path=path!("admin/mail") view=MailboxAdminPage ssr=SsrMode::Async/>
+                <Route path=path!("password/forgot") view=ForgotPasswordPage ssr=SsrMode::Async/>
+                <Route path=path!("password/reset") view=ResetPasswordPage ssr=SsrMode::Async/>
             </Routes>
         </main>
     }

@@ -384,7 +384,9 @@ async fn sweep_bench(
         println!("plan: {detail}");
     }
     let start = Instant::now();
-    let swept = server::jobs::sweeper::sweep(db, std::time::Duration::from_secs(5 * 86_400), now)
+    let grace = std::time::Duration::from_secs(5 * 86_400);
+    let notifier = server::mail::Notifier::new("http://127.0.0.1:3000", "support@localhost", "localhost", grace);
+    let swept = server::jobs::sweeper::sweep(db, grace, &notifier, now)
         .await
         .map_err(|e| e.to_string())?;
     println!(

@@ -48,6 +48,15 @@ pub struct Config {
     pub resolved_grace: std::time::Duration,
     /// `GUICHET_SWEEP_INTERVAL`: how often the auto-close sweep runs (`1m`).
     pub sweep_interval: std::time::Duration,
+    /// `GUICHET_SMTP_URL`: `smtp://host:port`; unset, mail goes to the mailbox
+    /// folder (`DATA_DIR/mailbox`) that admins read at `/admin/mail`.
+    pub smtp_url: Option<String>,
+    /// `GUICHET_MAIL_FROM`: the no-reply sender, e.g. `Guichet <no-reply@example.com>`.
+    pub mail_from: lettre::message::Mailbox,
+    /// `GUICHET_TEAM_EMAIL`: told when a ticket nobody is assigned to is reopened.
+    pub team_email: String,
+    /// `GUICHET_MAIL_POLL`: how often the delivery worker looks for due mail (`2s`).
+    pub mail_poll: std::time::Duration,
 }
 
 impl Config {
@@ -89,7 +98,41 @@ impl Config {
                 });
             }
         };
+        // Mail addresses default to the public host's domain when it has one.
+        let domain = url::Url::parse(&base_url)
+            .ok()
+            .and_then(|u| u.domain().map(str::to_owned))
+            .filter(|d| d.contains('.'))
+            .unwrap_or_else(|| "localhost".into());
+        let mail_from_text = var("GUICHET_MAIL_FROM").unwrap_or_else(|| format!("Guichet <no-reply@{domain}>"));
+        let mail_from = mail_from_text.trim().parse().map_err(|_| ConfigError::Invalid {
+            var: "GUICHET_MAIL_FROM",
+            value: mail_from_text.clone(),
+            expected: "an address such as Guichet <no-reply@example.com>",
+        })?;
+        let team_email = var("GUICHET_TEAM_EMAIL").unwrap_or_else(|| format!("support@{domain}"));
+        if !app::domain::email::is_plausible(team_email.trim()) {
+            return Err(ConfigError::Invalid {
+                var: "GUICHET_TEAM_EMAIL",
+                value: team_email,
+                expected: "an e-mail address",
+            });
+        }
+        let smtp_url = var("GUICHET_SMTP_URL").map(|v| v.trim().to_owned());
+        if let Some(v) = &smtp_url
+            && !v.starts_with("smtp://")
+        {
+            return Err(ConfigError::Invalid {
+                var: "GUICHET_SMTP_URL",
+                value: v.clone(),
+                expected: "an smtp://host:port URL (TLS is left to a local relay)",
+            });
+        }
         Ok(Config {
+            smtp_url,
+            mail_from,
+            team_email: team_email.trim().to_owned(),
+            mail_poll: duration(&var, "GUICHET_MAIL_POLL", "2s")?,
             addr,
             database_url,
             data_dir,
@@ -168,6 +211,11 @@ mod tests {
         assert_eq!(c.base_url, "http://127.0.0.1:3000");
         assert!(!c.secure_cookies);
         assert!(c.demo);
+        assert!(c.smtp_url.is_none());
+        assert_eq!(c.mail_from.email.to_string(), "no-reply@localhost");
+        let c = parse(&[("GUICHET_BASE_URL", "https://help.example.com/")]).expect("base url");
+        assert_eq!(c.mail_from.email.to_string(), "no-reply@help.example.com");
+        assert_eq!(c.team_email, "support@help.example.com");
     }
 
     #[test]
@@ -180,6 +228,14 @@ mod tests {
         assert!(e.starts_with("DATABASE_URL:"), "{e}");
         let e = parse(&[("GUICHET_BASE_URL", "example.com")]).unwrap_err().to_string();
         assert!(e.starts_with("GUICHET_BASE_URL:"), "{e}");
+        let e = parse(&[("GUICHET_SMTP_URL", "smtps://mail.example.com")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("GUICHET_SMTP_URL:"), "{e}");
+        let e = parse(&[("GUICHET_MAIL_FROM", "not an address")])
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("GUICHET_MAIL_FROM:"), "{e}");
     }
 
     #[test]

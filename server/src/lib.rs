@@ -6,6 +6,7 @@ pub mod db;
 pub mod forms;
 pub mod http;
 pub mod jobs;
+pub mod mail;
 pub mod markdown;
 pub mod search;
 pub mod services;
@@ -28,6 +29,13 @@ pub struct AppState {
     pub accounts: Arc<AccountsService>,
     pub tickets: Arc<TicketsService>,
     pub help: Arc<HelpService>,
+    /// Writes e-mails into the outbox.
+    pub notifier: mail::Notifier,
+    /// The outbox's delivery settings (its loop runs in the background).
+    pub mail: mail::worker::Worker,
+    /// The delivery loop of this process, so that tests can stop it as a crash would.
+    pub mail_task: Arc<tokio::task::JoinHandle<()>>,
+    pub mailbox: Arc<services::mailbox::MailboxService>,
     pub leptos: LeptosOptions,
     pub assets: Option<app::AssetManifest>,
 }
@@ -61,6 +69,8 @@ pub enum StartError {
     Storage(#[from] storage::StorageError),
     #[error("cannot import the demo articles: {0}")]
     Import(sea_orm::DbErr),
+    #[error(transparent)]
+    Mail(#[from] mail::worker::TransportError),
     #[error("cannot build the search index: {0}")]
     Help(#[from] services::help::HelpServiceError),
 }
@@ -100,7 +110,33 @@ impl AppState {
                 tracing::warn!(dir = %config.content_dir.display(), "no demo articles found (GUICHET_CONTENT_DIR)");
             }
         }
-        jobs::sweeper::spawn(db.clone(), config.resolved_grace, config.sweep_interval);
+        let notifier = mail::Notifier::new(
+            &config.base_url,
+            &config.team_email,
+            config.mail_from.email.domain(),
+            config.resolved_grace,
+        );
+        let transport = mail::worker::Transport::new(
+            config.smtp_url.as_deref(),
+            config.data_dir.join("mailbox"),
+            std::time::Duration::from_secs(30),
+        )?;
+        let mail_worker = mail::worker::Worker {
+            db: db.clone(),
+            transport,
+            from: config.mail_from.clone(),
+            // Longer than the SMTP timeout: a live worker never loses its lease.
+            lease: std::time::Duration::from_secs(60),
+            retry_base: std::time::Duration::from_secs(2),
+            concurrency: 4,
+        };
+        let mail_task = mail_worker.clone().spawn(config.mail_poll, notifier.wake.clone());
+        jobs::sweeper::spawn(
+            db.clone(),
+            config.resolved_grace,
+            config.sweep_interval,
+            notifier.clone(),
+        );
         let help = Arc::new(HelpService::new(db.clone()).await?);
         help.spawn_poller(config.index_poll);
         let leptos = LeptosOptions::builder()
@@ -120,19 +156,33 @@ impl AppState {
             forms,
             attachments,
             config.max_upload_bytes,
-            config.resolved_grace,
+            notifier.clone(),
         ));
         let accounts = Arc::new(AccountsService::new(
             db.clone(),
             config.signin_max_failures_per_email,
             config.signin_max_failures_per_ip,
+            notifier.clone(),
         ));
+        let mailbox = Arc::new(services::mailbox::MailboxService {
+            db: db.clone(),
+            transport: match &config.smtp_url {
+                Some(url) => url::Url::parse(url)
+                    .map(|u| format!("smtp://{}:{}", u.host_str().unwrap_or_default(), u.port().unwrap_or(25)))
+                    .unwrap_or_default(),
+                None => format!("mailbox: {}", config.data_dir.join("mailbox").display()),
+            },
+        });
         Ok(AppState {
             config: Arc::new(config),
             db,
             accounts,
             tickets,
             help,
+            notifier,
+            mailbox,
+            mail: mail_worker,
+            mail_task: Arc::new(mail_task),
             leptos,
             assets,
         })

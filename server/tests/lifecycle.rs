@@ -274,7 +274,8 @@ async fn two_sweepers_close_each_due_ticket_once(db: TestDb) {
     // A second process: its own connection pool on the same database.
     let other = server::db::connect(&db.url).await.expect("second connection");
     let grace = std::time::Duration::from_secs(5 * 24 * 3600);
-    let (a, b) = tokio::join!(sweep(&app.state.db, grace, now), sweep(&other, grace, now));
+    let n = &app.state.notifier;
+    let (a, b) = tokio::join!(sweep(&app.state.db, grace, n, now), sweep(&other, grace, n, now));
     let (a, b) = (a.expect("sweep a"), b.expect("sweep b"));
     assert_eq!(
         a.closed + b.closed,
@@ -295,9 +296,16 @@ async fn two_sweepers_close_each_due_ticket_once(db: TestDb) {
             .await
             .expect("events");
         assert_eq!(events, 1, "one close event for ticket {id}");
+        let mails = server::db::entities::mail_outbox::Entity::find()
+            .filter(server::db::entities::mail_outbox::Column::TicketId.eq(*id))
+            .filter(server::db::entities::mail_outbox::Column::Kind.eq("closed"))
+            .count(&app.state.db)
+            .await
+            .expect("mails");
+        assert_eq!(mails, 1, "one 'closed' e-mail for ticket {id}");
     }
     // Idempotent: nothing left to do.
-    let again = sweep(&app.state.db, grace, now).await.expect("sweep");
+    let again = sweep(&app.state.db, grace, n, now).await.expect("sweep");
     assert_eq!(again.closed, 0);
     // The customer's page offers nothing on a closed ticket, and says when a
     // resolved one will close.

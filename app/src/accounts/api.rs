@@ -34,6 +34,9 @@ mod ssr {
                 email: email.to_owned(),
             },
             AccountsError::NotAMember => AppError::NotFound,
+            AccountsError::ResetLinkInvalid => {
+                AppError::Password(crate::domain::password::PasswordProblem::LinkInvalid)
+            }
             AccountsError::Storage(detail) => {
                 leptos::logging::error!("accounts storage error: {detail}");
                 AppError::Internal
@@ -112,6 +115,43 @@ pub async fn set_locale(locale: String) -> Result<(), AppError> {
             .await
             .map_err(|e| map_err(e, ""))?;
     }
+    Ok(())
+}
+
+/// Asks for a password-reset link. The answer is the same whether or not the
+/// address has an account; only a malformed address is refused.
+#[server(endpoint = "request_password_reset")]
+pub async fn request_password_reset(email: String) -> Result<(), AppError> {
+    use crate::domain::email as mail;
+    use ssr::*;
+    let email = mail::normalize(&email);
+    if email.len() > 320 || !mail::is_plausible(&email) {
+        return Err(reply_error(AppError::Invalid { field: "email".into() }));
+    }
+    port()?
+        .request_password_reset(&email)
+        .await
+        .map_err(|e| map_err(e, ""))?;
+    redirect_plain_form("/password/forgot?sent=1");
+    Ok(())
+}
+
+/// Sets a new password with the link's token; every session of the user ends.
+#[server(endpoint = "reset_password")]
+pub async fn reset_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
+    use crate::domain::password::{PasswordProblem, check_new};
+    use ssr::*;
+    if token.is_empty() || token.len() > 128 {
+        return Err(reply_error(AppError::Password(PasswordProblem::LinkInvalid)));
+    }
+    check_new(&password, &confirm).map_err(|p| reply_error(AppError::Password(p)))?;
+    port()?
+        .reset_password(&token, &password)
+        .await
+        .map_err(|e| map_err(e, ""))?;
+    // The browser's cookie, if any, named a session that no longer exists.
+    set_cookie(SESSION_COOKIE, "", 0);
+    redirect_plain_form("/signin?reset=1");
     Ok(())
 }
 

@@ -49,6 +49,7 @@ fn AccountMenu(viewer: Viewer) -> impl IntoView {
                 })}
                 {(viewer.role == crate::domain::Role::Admin).then(|| view! {
                     <a class="menu-item" href="/admin/deflection">{i.t("stats.title")}</a>
+                    <a class="menu-item" href="/admin/mail">{i.t("mailbox.title")}</a>
                 })}
                 {(accounts.len() > 1).then(|| view! {
                     <details class="switch-account">

@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod menu;
+pub mod reset;
 pub mod signin;
 
 use crate::domain::{ProductFamily, Role};

@@ -14,10 +14,12 @@ pub fn SignInPage() -> impl IntoView {
     let i = use_locale();
     let query = use_query_map();
     let family = move || query.read().get("family").and_then(|f| ProductFamily::parse(&f));
+    let reset = query.read_untracked().get("reset").is_some();
     view! {
         <Title text=format!("{} · Guichet", i.t("signin.title"))/>
         <section class="panel narrow">
             <h1>{i.t("signin.title")}</h1>
+            {reset.then(|| view! { <p class="notice" role="status" data-testid="password-changed">{i.t("password.changed")}</p> })}
             {move || match family() {
                 None => view! { <FamilyChoice/> }.into_any(),
                 Some(f) => view! { <CredentialsForm family=f/> }.into_any(),
@@ -115,5 +117,6 @@ fn CredentialsForm(family: ProductFamily) -> impl IntoView {
                 {i.t("signin.submit")}
             </button>
         </ActionForm>
+        <p><a href="/password/forgot">{i.t("password.forgot_link")}</a></p>
     }
 }

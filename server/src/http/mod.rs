@@ -9,7 +9,7 @@ pub mod session;
 pub mod tickets;
 
 use crate::AppState;
-use app::ports::{AccountsPort, HelpPort, TicketsPort};
+use app::ports::{AccountsPort, HelpPort, MailboxPort, TicketsPort};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, header};
 use axum::response::Response;
@@ -64,6 +64,7 @@ pub fn leptos_context(state: AppState) -> impl Fn() + Clone + Send + 'static {
         provide_context::<AccountsPort>(state.accounts.clone());
         provide_context::<TicketsPort>(state.tickets.clone());
         provide_context::<HelpPort>(state.help.clone());
+        provide_context::<MailboxPort>(state.mailbox.clone());
         if let Some(assets) = &state.assets {
             provide_context(assets.clone());
         }

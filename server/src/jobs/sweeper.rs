@@ -7,6 +7,7 @@
 //! the sweep reads the due tickets, never the whole table.
 
 use crate::db::entities::{ticket, ticket_event};
+use crate::mail::{MailKind, Notifier};
 use app::domain::TicketStatus;
 use app::domain::lifecycle::{self, Action, Actor};
 use chrono::{DateTime, Utc};
@@ -26,7 +27,12 @@ pub struct Swept {
 }
 
 /// Closes every ticket resolved before `now - grace`.
-pub async fn sweep(db: &DatabaseConnection, grace: Duration, now: DateTime<Utc>) -> Result<Swept, DbErr> {
+pub async fn sweep(
+    db: &DatabaseConnection,
+    grace: Duration,
+    notifier: &Notifier,
+    now: DateTime<Utc>,
+) -> Result<Swept, DbErr> {
     // The rule lives in the lifecycle; the query only finds candidates.
     let closed_status =
         lifecycle::apply(TicketStatus::Resolved, Actor::System, Action::AutoClose).unwrap_or(TicketStatus::Closed);
@@ -58,7 +64,7 @@ pub async fn sweep(db: &DatabaseConnection, grace: Duration, now: DateTime<Utc>)
         }
         swept.due += due.len() as u64;
         for (id, resolved_at) in &due {
-            if close_one(db, *id, closed_status, now).await? {
+            if close_one(db, notifier, *id, closed_status, now).await? {
                 swept.closed += 1;
             }
             if let Some(at) = resolved_at {
@@ -73,7 +79,13 @@ pub async fn sweep(db: &DatabaseConnection, grace: Duration, now: DateTime<Utc>)
 }
 
 /// Closes one ticket if it is still resolved; true when this call closed it.
-async fn close_one(db: &DatabaseConnection, id: i64, to: TicketStatus, now: DateTime<Utc>) -> Result<bool, DbErr> {
+async fn close_one(
+    db: &DatabaseConnection,
+    notifier: &Notifier,
+    id: i64,
+    to: TicketStatus,
+    now: DateTime<Utc>,
+) -> Result<bool, DbErr> {
     let txn = db.begin().await?;
     let changed = ticket::Entity::update_many()
         .col_expr(ticket::Column::Status, Expr::value(to.as_str()))
@@ -100,18 +112,23 @@ async fn close_one(db: &DatabaseConnection, id: i64, to: TicketStatus, now: Date
     }
     .insert(&txn)
     .await?;
+    // The close and its e-mails commit together: one close, one set of e-mails.
+    if let Some(t) = ticket::Entity::find_by_id(id).one(&txn).await? {
+        notifier.ticket(&txn, &t, MailKind::Closed, now).await?;
+    }
     txn.commit().await?;
+    notifier.wake();
     Ok(true)
 }
 
 /// Sweeps every `interval` for as long as the process runs.
-pub fn spawn(db: DatabaseConnection, grace: Duration, interval: Duration) {
+pub fn spawn(db: DatabaseConnection, grace: Duration, interval: Duration, notifier: Notifier) {
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(interval);
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             tick.tick().await;
-            match sweep(&db, grace, Utc::now()).await {
+            match sweep(&db, grace, &notifier, Utc::now()).await {
                 Ok(s) if s.closed > 0 => tracing::info!(closed = s.closed, "auto-closed resolved tickets"),
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "auto-close sweep failed"),

@@ -1,6 +1,7 @@
 //! Sign-in, sessions, account switching and language preference.
 
-use crate::db::entities::{account, membership, session, sign_in_attempt, user};
+use crate::db::entities::{account, membership, password_reset, session, sign_in_attempt, user};
+use crate::mail::Notifier;
 use crate::services::password;
 use app::accounts::{AccountSummary, Viewer};
 use app::domain::{ProductFamily, Role};
@@ -16,11 +17,17 @@ use sha2::{Digest, Sha256};
 
 const SESSION_DAYS: i64 = 30;
 const RATE_WINDOW_MINUTES: i64 = 15;
+/// A reset link works for this long, once.
+const RESET_MINUTES: i64 = 60;
+/// Reset links mailed to one user per hour; more requests get the same answer and
+/// no mail, so that nobody can flood someone's inbox.
+const RESETS_PER_HOUR: u64 = 3;
 
 pub struct AccountsService {
     db: DatabaseConnection,
     max_failures_per_email: u64,
     max_failures_per_ip: u64,
+    notifier: Notifier,
 }
 
 fn storage(e: DbErr) -> AccountsError {
@@ -39,11 +46,17 @@ fn new_token() -> String {
 }
 
 impl AccountsService {
-    pub fn new(db: DatabaseConnection, max_failures_per_email: u32, max_failures_per_ip: u32) -> Self {
+    pub fn new(
+        db: DatabaseConnection,
+        max_failures_per_email: u32,
+        max_failures_per_ip: u32,
+        notifier: Notifier,
+    ) -> Self {
         Self {
             db,
             max_failures_per_email: max_failures_per_email.into(),
             max_failures_per_ip: max_failures_per_ip.into(),
+            notifier,
         }
     }
 
@@ -239,6 +252,114 @@ impl Accounts for AccountsService {
             .exec(&self.db)
             .await
             .map_err(storage)?;
+        Ok(())
+    }
+
+    async fn request_password_reset(&self, email: &str) -> Result<(), AccountsError> {
+        let Some(u) = user::Entity::find()
+            .filter(user::Column::Email.eq(email))
+            .one(&self.db)
+            .await
+            .map_err(storage)?
+        else {
+            return Ok(()); // the same answer: nothing says the address is unknown
+        };
+        let now = Utc::now();
+        let recent = password_reset::Entity::find()
+            .filter(password_reset::Column::UserId.eq(u.id))
+            .filter(password_reset::Column::CreatedAt.gt(now - Duration::hours(1)))
+            .count(&self.db)
+            .await
+            .map_err(storage)?;
+        if recent >= RESETS_PER_HOUR {
+            tracing::warn!(user = u.id, "password reset requested too often; no mail sent");
+            return Ok(());
+        }
+        let token = new_token();
+        let txn = self.db.begin().await.map_err(storage)?;
+        password_reset::ActiveModel {
+            user_id: Set(u.id),
+            token_hash: Set(hash_token(&token)),
+            expires_at: Set(now + Duration::minutes(RESET_MINUTES)),
+            used_at: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(storage)?;
+        self.notifier
+            .password_reset(&txn, &u, &token, now)
+            .await
+            .map_err(storage)?;
+        txn.commit().await.map_err(storage)?;
+        self.notifier.wake();
+        Ok(())
+    }
+
+    async fn reset_password(&self, token: &str, new_password: &str) -> Result<(), AccountsError> {
+        let token_hash = hash_token(token);
+        let now = Utc::now();
+        // Hash first (slow), so that the link is used up only by a reset that succeeds.
+        let hash = password::hash(new_password).map_err(|e| AccountsError::Storage(e.to_string()))?;
+        let txn = self.db.begin().await.map_err(storage)?;
+        // Single use, even for two requests at once: only one conditional update wins.
+        let won = password_reset::Entity::update_many()
+            .col_expr(password_reset::Column::UsedAt, Expr::value(now))
+            .filter(password_reset::Column::TokenHash.eq(token_hash.clone()))
+            .filter(password_reset::Column::UsedAt.is_null())
+            .filter(password_reset::Column::ExpiresAt.gt(now))
+            .exec(&txn)
+            .await
+            .map_err(storage)?
+            .rows_affected
+            == 1;
+        if !won {
+            txn.rollback().await.map_err(storage)?;
+            return Err(AccountsError::ResetLinkInvalid);
+        }
+        let reset = password_reset::Entity::find()
+            .filter(password_reset::Column::TokenHash.eq(token_hash))
+            .one(&txn)
+            .await
+            .map_err(storage)?
+            .ok_or(AccountsError::ResetLinkInvalid)?;
+        let Some(u) = user::Entity::find_by_id(reset.user_id)
+            .one(&txn)
+            .await
+            .map_err(storage)?
+        else {
+            txn.rollback().await.map_err(storage)?;
+            return Err(AccountsError::ResetLinkInvalid);
+        };
+        user::Entity::update_many()
+            .col_expr(user::Column::PasswordHash, Expr::value(hash))
+            .filter(user::Column::Id.eq(u.id))
+            .exec(&txn)
+            .await
+            .map_err(storage)?;
+        // Every session ends (a thief signed in with the old password is out), and
+        // every other link of the user dies with it.
+        session::Entity::delete_many()
+            .filter(session::Column::UserId.eq(u.id))
+            .exec(&txn)
+            .await
+            .map_err(storage)?;
+        password_reset::Entity::update_many()
+            .col_expr(password_reset::Column::UsedAt, Expr::value(now))
+            .filter(password_reset::Column::UserId.eq(u.id))
+            .filter(password_reset::Column::UsedAt.is_null())
+            .exec(&txn)
+            .await
+            .map_err(storage)?;
+        // The owner proved themselves: failed sign-ins no longer hold them back.
+        sign_in_attempt::Entity::delete_many()
+            .filter(sign_in_attempt::Column::Email.eq(u.email.clone()))
+            .filter(sign_in_attempt::Column::Succeeded.eq(false))
+            .exec(&txn)
+            .await
+            .map_err(storage)?;
+        txn.commit().await.map_err(storage)?;
         Ok(())
     }
 }

@@ -4,5 +4,6 @@ pub mod accounts;
 pub mod demo;
 pub mod files;
 pub mod help;
+pub mod mailbox;
 pub mod password;
 pub mod tickets;

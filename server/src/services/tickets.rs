@@ -2,6 +2,7 @@
 //! the queue, the ticket page, and who may see what.
 
 use crate::db::entities::{account, attachment, membership, ticket, ticket_event, ticket_field, ticket_watcher, user};
+use crate::mail::{MailKind, Notifier};
 use crate::storage::{Storage, StorageError};
 use app::accounts::Viewer;
 use app::console::{Agent, ConsoleFilter, ConsolePage, ConsoleRow};
@@ -52,8 +53,9 @@ pub struct TicketsService {
     forms: Arc<FormSet>,
     storage: Storage,
     max_upload: u64,
-    /// How long a resolved ticket stays open to the customer's reply.
-    resolved_grace: std::time::Duration,
+    /// Writes the e-mails of each change in its transaction (and knows the grace
+    /// period a resolved ticket waits).
+    notifier: Notifier,
 }
 
 /// A checked file, ready to store.
@@ -93,14 +95,14 @@ impl TicketsService {
         forms: Arc<FormSet>,
         storage: Storage,
         max_upload: u64,
-        resolved_grace: std::time::Duration,
+        notifier: Notifier,
     ) -> Self {
         Self {
             db,
             forms,
             storage,
             max_upload,
-            resolved_grace,
+            notifier,
         }
     }
 
@@ -183,7 +185,9 @@ impl TicketsService {
             .await?;
         }
         record_event(&txn, created.id, Some(t.requester_id), "created", None, now).await?;
+        self.notifier.ticket(&txn, &created, MailKind::Created, now).await?;
         txn.commit().await?;
+        self.notifier.wake();
         Ok(number_of(created.id))
     }
 
@@ -321,6 +325,11 @@ impl TicketsService {
             }
             return Box::pin(self.transition(&fresh, actor_id, actor, action, event)).await;
         }
+        let body = event
+            .as_ref()
+            .and_then(|(_, data)| serde_json::from_str::<serde_json::Value>(data).ok())
+            .and_then(|v| v["body"].as_str().map(str::to_owned));
+        let mails = mails_for(event.as_ref().map(|(k, _)| *k), from, to, actor, body);
         let mut events = Vec::new();
         if let Some((kind, data)) = event {
             events.push((kind.to_owned(), Some(data)));
@@ -334,7 +343,28 @@ impl TicketsService {
                 .await
                 .map_err(storage)?;
         }
+        if !mails.is_empty() {
+            let who = user::Entity::find_by_id(actor_id)
+                .one(&txn)
+                .await
+                .map_err(storage)?
+                .map(|u| u.name)
+                .unwrap_or_default();
+            for mail in mails {
+                let kind = match mail {
+                    Mail::Reply(body) => MailKind::Reply { who: who.clone(), body },
+                    Mail::Reopened(body) => MailKind::Reopened { who: who.clone(), body },
+                    Mail::Resolved => MailKind::Resolved {
+                        closes_on: now
+                            + chrono::Duration::from_std(self.notifier.grace).unwrap_or(chrono::Duration::MAX),
+                    },
+                    Mail::Closed => MailKind::Closed,
+                };
+                self.notifier.ticket(&txn, t, kind, now).await.map_err(storage)?;
+            }
+        }
         txn.commit().await.map_err(storage)?;
+        self.notifier.wake();
         Ok(())
     }
 
@@ -400,6 +430,41 @@ impl TicketsService {
             _ => None,
         }
     }
+}
+
+/// The e-mails a change sends (SPEC, "E-mail"); never for internal notes.
+#[derive(Debug, PartialEq, Eq)]
+enum Mail {
+    Reply(String),
+    Resolved,
+    Reopened(String),
+    Closed,
+}
+
+fn mails_for(
+    event: Option<&str>,
+    from: TicketStatus,
+    to: TicketStatus,
+    actor: Actor,
+    body: Option<String>,
+) -> Vec<Mail> {
+    let mut mails = Vec::new();
+    if event == Some("reply") {
+        mails.push(Mail::Reply(body.clone().unwrap_or_default()));
+    }
+    if to != from {
+        match to {
+            TicketStatus::Resolved => mails.push(Mail::Resolved),
+            TicketStatus::Closed => mails.push(Mail::Closed),
+            TicketStatus::Open
+                if from == TicketStatus::Resolved && matches!(actor, Actor::Requester | Actor::Watcher) =>
+            {
+                mails.push(Mail::Reopened(body.unwrap_or_default()))
+            }
+            _ => {}
+        }
+    }
+    mails
 }
 
 /// Escapes LIKE's wildcards so that a search for "100%" means those characters.
@@ -570,7 +635,7 @@ impl Tickets for TicketsService {
             .then_some(t.resolved_at)
             .flatten()
             .and_then(|at| {
-                chrono::Duration::from_std(self.resolved_grace)
+                chrono::Duration::from_std(self.notifier.grace)
                     .ok()
                     .map(|g| (at + g).to_rfc3339())
             });
@@ -830,6 +895,12 @@ impl Tickets for TicketsService {
         record_event(&txn, t.id, Some(viewer.user_id), kind, Some(data), now)
             .await
             .map_err(storage)?;
+        if add {
+            self.notifier
+                .watcher_added(&txn, &t, email, &viewer.name, now)
+                .await
+                .map_err(storage)?;
+        }
         ticket::Entity::update_many()
             .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
             .filter(ticket::Column::Id.eq(t.id))
@@ -837,6 +908,7 @@ impl Tickets for TicketsService {
             .await
             .map_err(storage)?;
         txn.commit().await.map_err(storage)?;
+        self.notifier.wake();
         Ok(())
     }
 

@@ -6,6 +6,7 @@ mod m20261127_000001_create_people;
 mod m20261127_000002_create_sessions;
 mod m20261128_000003_create_tickets;
 mod m20261128_000004_create_help;
+mod m20261128_000005_create_mail;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_create_sessions::Migration),
             Box::new(m20261128_000003_create_tickets::Migration),
             Box::new(m20261128_000004_create_help::Migration),
+            Box::new(m20261128_000005_create_mail::Migration),
         ]
     }
 }

@@ -1,0 +1,242 @@
+//! Delivery: takes due messages from the outbox and hands them to SMTP (lettre),
+//! or writes them as `.eml` files in the mailbox folder when no SMTP is set.
+//!
+//! A message is marked sent only after the server accepted it. A failure keeps it
+//! for a retry with exponential back-off; a worker killed mid-delivery leaves a
+//! lease that expires, and any worker then sends the message. The one window left
+//! is a crash between the SMTP server's "250 OK" and the row's update: that message
+//! is sent again, with the same Message-ID so that receivers can tell.
+
+use super::outbox;
+use crate::db::entities::mail_outbox;
+use chrono::Utc;
+use futures::StreamExt;
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use lettre::transport::smtp::AsyncSmtpTransportBuilder;
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use sea_orm::DatabaseConnection;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::Notify;
+
+/// Where mail goes.
+#[derive(Clone)]
+pub enum Transport {
+    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    /// `.eml` files in this folder.
+    Mailbox(PathBuf),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum TransportError {
+    #[error("GUICHET_SMTP_URL: {0}")]
+    Url(String),
+    #[error("cannot create the mailbox folder {0}: {1}")]
+    Mailbox(String, std::io::Error),
+}
+
+impl Transport {
+    /// SMTP when a URL is given (`smtp://host:port`, optionally with user:password),
+    /// the mailbox folder otherwise.
+    pub fn new(smtp_url: Option<&str>, mailbox: PathBuf, timeout: Duration) -> Result<Self, TransportError> {
+        match smtp_url {
+            Some(url) => {
+                let builder = smtp_builder(url)?;
+                Ok(Transport::Smtp(builder.timeout(Some(timeout)).build()))
+            }
+            None => {
+                std::fs::create_dir_all(&mailbox)
+                    .map_err(|e| TransportError::Mailbox(mailbox.display().to_string(), e))?;
+                Ok(Transport::Mailbox(mailbox))
+            }
+        }
+    }
+}
+
+/// `smtp://[user[:password]@]host[:port]`. Guichet speaks plain SMTP to a relay
+/// it trusts (the local MTA or a smarthost on the private network): TLS to the
+/// outside world is the relay's job, which keeps a TLS stack out of this binary.
+fn smtp_builder(raw: &str) -> Result<AsyncSmtpTransportBuilder, TransportError> {
+    let url = url::Url::parse(raw).map_err(|e| TransportError::Url(format!("{raw:?} is not a URL ({e})")))?;
+    if url.scheme() != "smtp" {
+        return Err(TransportError::Url(format!(
+            "{raw:?}: only smtp:// is supported (hand TLS to a local relay)"
+        )));
+    }
+    let host = url
+        .host_str()
+        .filter(|h| !h.is_empty())
+        .ok_or_else(|| TransportError::Url(format!("{raw:?} names no host")))?;
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(url.port().unwrap_or(25));
+    if !url.username().is_empty() {
+        let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+        builder = builder.credentials(Credentials::new(
+            decode(url.username()),
+            decode(url.password().unwrap_or_default()),
+        ));
+    }
+    Ok(builder)
+}
+
+/// Settings of the delivery loop.
+#[derive(Clone)]
+pub struct Worker {
+    pub db: DatabaseConnection,
+    pub transport: Transport,
+    pub from: Mailbox,
+    /// How long a claimed message is reserved to its worker (longer than one SMTP
+    /// exchange can take).
+    pub lease: Duration,
+    /// The first retry's delay; each next one doubles.
+    pub retry_base: Duration,
+    /// Messages sent at once.
+    pub concurrency: usize,
+}
+
+/// What one pass did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Pass {
+    pub sent: u64,
+    pub failed: u64,
+}
+
+enum Outcome {
+    Sent(String),
+    /// Worth another try later (connection refused, 4xx, timeout).
+    Retry(String),
+    /// Never deliverable as it is (bad address, 5xx).
+    Permanent(String),
+}
+
+impl Worker {
+    /// Sends what is due, until nothing is.
+    pub async fn run_once(&self) -> Result<Pass, sea_orm::DbErr> {
+        let mut pass = Pass::default();
+        loop {
+            let ids = outbox::due(&self.db, Utc::now(), 64).await?;
+            if ids.is_empty() {
+                return Ok(pass);
+            }
+            let results: Vec<Result<Option<bool>, sea_orm::DbErr>> = futures::stream::iter(ids)
+                .map(|id| self.deliver_one(id))
+                .buffer_unordered(self.concurrency.max(1))
+                .collect()
+                .await;
+            let mut progressed = false;
+            for r in results {
+                match r? {
+                    Some(true) => {
+                        pass.sent += 1;
+                        progressed = true;
+                    }
+                    Some(false) => pass.failed += 1,
+                    None => {}
+                }
+            }
+            // Everything due failed or was taken by another worker: wait for the next tick.
+            if !progressed {
+                return Ok(pass);
+            }
+        }
+    }
+
+    /// Some(true) when sent, Some(false) when it failed, None when another worker has it.
+    async fn deliver_one(&self, id: i64) -> Result<Option<bool>, sea_orm::DbErr> {
+        let Some(row) = outbox::claim(&self.db, id, Utc::now(), self.lease).await? else {
+            return Ok(None);
+        };
+        match self.send(&row).await {
+            Outcome::Sent(how) => {
+                outbox::mark_sent(&self.db, id, &how, Utc::now()).await?;
+                Ok(Some(true))
+            }
+            Outcome::Retry(e) => {
+                let at = Utc::now()
+                    + chrono::Duration::from_std(outbox::backoff(row.attempts, self.retry_base))
+                        .unwrap_or(chrono::Duration::hours(1));
+                tracing::warn!(id, attempts = row.attempts, error = %e, "mail not delivered, will retry");
+                outbox::mark_failed(&self.db, id, &e, at).await?;
+                Ok(Some(false))
+            }
+            Outcome::Permanent(e) => {
+                tracing::error!(id, error = %e, "mail refused for good");
+                let parked = Utc::now() + chrono::Duration::days(365 * 100);
+                outbox::mark_failed(&self.db, id, &format!("permanent: {e}"), parked).await?;
+                Ok(Some(false))
+            }
+        }
+    }
+
+    async fn send(&self, row: &mail_outbox::Model) -> Outcome {
+        let message = match build(row, &self.from) {
+            Ok(m) => m,
+            Err(e) => return Outcome::Permanent(e),
+        };
+        match &self.transport {
+            Transport::Smtp(smtp) => match smtp.send(message).await {
+                Ok(response) => Outcome::Sent(format!("smtp: {}", response.code())),
+                Err(e) if e.is_permanent() => Outcome::Permanent(e.to_string()),
+                Err(e) => Outcome::Retry(e.to_string()),
+            },
+            Transport::Mailbox(dir) => {
+                let files = AsyncFileTransport::<Tokio1Executor>::new(dir);
+                match files.send(message).await {
+                    Ok(file_id) => Outcome::Sent(format!("mailbox: {file_id}.eml")),
+                    Err(e) => Outcome::Retry(e.to_string()),
+                }
+            }
+        }
+    }
+
+    /// Delivers for as long as the process runs: every `poll`, and at once when
+    /// `wake` is notified (a message was just written by this process).
+    pub fn spawn(self, poll: Duration, wake: Arc<Notify>) -> tokio::task::JoinHandle<()> {
+        tokio::spawn(async move {
+            loop {
+                match self.run_once().await {
+                    Ok(p) if p.sent > 0 || p.failed > 0 => {
+                        tracing::info!(sent = p.sent, failed = p.failed, "mail delivery pass")
+                    }
+                    Ok(_) => {}
+                    Err(e) => tracing::warn!(error = %e, "mail delivery pass failed"),
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(poll) => {}
+                    _ = wake.notified() => {}
+                }
+            }
+        })
+    }
+}
+
+/// The message as sent: from the no-reply address, plain text and HTML alternatives,
+/// the Message-ID fixed in the outbox.
+fn build(row: &mail_outbox::Model, from: &Mailbox) -> Result<Message, String> {
+    let to: Mailbox = row
+        .recipient
+        .parse()
+        .map_err(|e| format!("recipient {:?}: {e}", row.recipient))?;
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(row.subject.clone())
+        .message_id(Some(row.message_id.clone()))
+        .date(row.created_at.into())
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Content-Language"),
+            row.locale.clone(),
+        ))
+        // RFC 3834: no auto-replies (out-of-office) to a no-reply address.
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("Auto-Submitted"),
+            "auto-generated".to_owned(),
+        ))
+        .multipart(MultiPart::alternative_plain_html(
+            row.text_body.clone(),
+            row.html_body.clone(),
+        ))
+        .map_err(|e| e.to_string())
+}
