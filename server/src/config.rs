@@ -57,6 +57,9 @@ pub struct Config {
     pub team_email: String,
     /// `GUICHET_MAIL_POLL`: how often the delivery worker looks for due mail (`2s`).
     pub mail_poll: std::time::Duration,
+    /// `GUICHET_MAIL_LEASE`: how long a worker holds a message it is sending before
+    /// another process may take it over (`1m`); the SMTP timeout is half of it.
+    pub mail_lease: std::time::Duration,
 }
 
 impl Config {
@@ -111,7 +114,7 @@ impl Config {
             expected: "an address such as Guichet <no-reply@example.com>",
         })?;
         let team_email = var("GUICHET_TEAM_EMAIL").unwrap_or_else(|| format!("support@{domain}"));
-        if !app::domain::email::is_plausible(team_email.trim()) {
+        if team_email.trim().parse::<lettre::Address>().is_err() {
             return Err(ConfigError::Invalid {
                 var: "GUICHET_TEAM_EMAIL",
                 value: team_email,
@@ -133,6 +136,7 @@ impl Config {
             mail_from,
             team_email: team_email.trim().to_owned(),
             mail_poll: duration(&var, "GUICHET_MAIL_POLL", "2s")?,
+            mail_lease: duration(&var, "GUICHET_MAIL_LEASE", "1m")?,
             addr,
             database_url,
             data_dir,

@@ -119,14 +119,14 @@ impl AppState {
         let transport = mail::worker::Transport::new(
             config.smtp_url.as_deref(),
             config.data_dir.join("mailbox"),
-            std::time::Duration::from_secs(30),
+            config.mail_lease / 2,
         )?;
         let mail_worker = mail::worker::Worker {
             db: db.clone(),
             transport,
             from: config.mail_from.clone(),
-            // Longer than the SMTP timeout: a live worker never loses its lease.
-            lease: std::time::Duration::from_secs(60),
+            // Twice the SMTP timeout: a live worker never loses its lease.
+            lease: config.mail_lease,
             retry_base: std::time::Duration::from_secs(2),
             concurrency: 4,
         };

@@ -124,7 +124,7 @@ pub fn long_date(locale: Locale, at: DateTime<Utc>) -> String {
 }
 
 fn escape(s: &str) -> String {
-    ammonia::clean_text(s)
+    html_escape::encode_double_quoted_attribute(s).into_owned()
 }
 
 /// Writes one message. `base_url` is `GUICHET_BASE_URL`, without a trailing slash.

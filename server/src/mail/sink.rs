@@ -51,6 +51,7 @@ impl Received {
 struct Shared {
     received: Mutex<Vec<Received>>,
     stall: AtomicBool,
+    stalled: std::sync::atomic::AtomicUsize,
     arrived: Notify,
 }
 
@@ -114,6 +115,11 @@ impl SmtpSink {
     /// Every message received so far.
     pub fn received(&self) -> Vec<Received> {
         self.shared.received.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+
+    /// Messages held unanswered while stalling.
+    pub fn stalled(&self) -> usize {
+        self.shared.stalled.load(Ordering::SeqCst)
     }
 
     pub fn count(&self) -> usize {
@@ -208,6 +214,8 @@ async fn session(stream: TcpStream, shared: Arc<Shared>) -> std::io::Result<()> 
                     data.push_str("\r\n");
                 }
                 if shared.stall.load(Ordering::SeqCst) {
+                    shared.stalled.fetch_add(1, Ordering::SeqCst);
+                    shared.arrived.notify_waiters();
                     // Never answer: the client's timeout (or death) ends it.
                     std::future::pending::<()>().await;
                 }
