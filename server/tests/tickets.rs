@@ -5,7 +5,7 @@ mod support;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use server::db::entities::{attachment, ticket, ticket_field};
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -20,6 +20,7 @@ on_every_database!(
     only_the_requester_sees_a_ticket_and_its_attachment,
     hostile_payloads_get_a_4xx_and_leave_no_rows,
     the_queue_filters_and_pages,
+    several_files_are_added_at_once_with_the_same_checks,
 );
 
 /// A file part: field name, file name, bytes.
@@ -390,3 +391,125 @@ async fn the_queue_filters_and_pages(db: TestDb) {
     let v: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
     assert_eq!(v["items"].as_array().map(Vec::len), Some(0));
 }
+
+/// A multipart body with several file parts under one name.
+fn files_body(files: &[File]) -> (String, Vec<u8>) {
+    let boundary = "----guichet-files-boundary";
+    let mut body = Vec::new();
+    for (name, file_name, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+async fn attach(app: &TestApp, number: &str, cookie: &str, files: &[File<'_>], json: bool) -> support::Reply {
+    let (content_type, body) = files_body(files);
+    let mut req = post(&format!("/tickets/{number}/attachments"), Some(cookie))
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, content_type);
+    if json {
+        req = req.header(header::ACCEPT, "application/json");
+    }
+    app.send(req.body(Body::from(body)).expect("request")).await
+}
+
+async fn several_files_are_added_at_once_with_the_same_checks(db: TestDb) {
+    let app = TestApp::start(&db).await;
+    let claire = app
+        .sign_in(CLAIRE, PASSWORD, None)
+        .await
+        .session_cookie()
+        .expect("session");
+    let fields = good("attach-1");
+    let created = create(&app, &claire, &as_refs(&fields), None).await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
+    let v: serde_json::Value = serde_json::from_str(&created.body).expect("json");
+    let number = v["number"].as_str().expect("number").to_owned();
+    let count = || async { attachment::Entity::find().count(&app.state.db).await.expect("count") };
+    // Two files at once, without JavaScript: back to the ticket, saying how many.
+    let r = attach(
+        &app,
+        &number,
+        &claire,
+        &[("files", "log.txt", b"line 1\nline 2\n"), ("files", "shot.png", PNG)],
+        false,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let to = r
+        .headers
+        .get(header::LOCATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert_eq!(to, format!("/tickets/{number}?attached=2#attach"));
+    assert_eq!(count().await, 2);
+    let detail = app
+        .call("/api/tickets/detail", &format!("number={number}"), Some(&claire))
+        .await;
+    assert!(
+        detail.body.contains("log.txt") && detail.body.contains("shot.png"),
+        "{}",
+        detail.body
+    );
+    assert!(
+        detail.body.contains("\"attachment\""),
+        "one timeline event: {}",
+        detail.body
+    );
+    // One bad file refuses the whole post and is named; nothing is added.
+    let r = attach(
+        &app,
+        &number,
+        &claire,
+        &[("files", "fine.txt", b"ok"), ("files", "setup.exe", b"MZ\x90\x00")],
+        true,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(
+        r.body.contains("setup.exe") && r.body.contains("validation.file_type"),
+        "{}",
+        r.body
+    );
+    assert_eq!(count().await, 2);
+    // Too large (the test limit is the default 25 MiB: one byte over).
+    let big = vec![b'a'; 25 * 1024 * 1024 + 1];
+    let r = attach(&app, &number, &claire, &[("files", "big.txt", &big)], true).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(r.body.contains("validation.file_too_large"), "{}", r.body);
+    // Nothing chosen.
+    let r = attach(&app, &number, &claire, &[("files", "", b"")], true).await;
+    assert!(r.body.contains("attach.none"), "{}", r.body);
+    // Someone who cannot see the ticket gets the same 404 as for no ticket.
+    let emma = app
+        .sign_in("emma.wilson@example.com", PASSWORD, None)
+        .await
+        .session_cookie()
+        .expect("session");
+    let r = attach(&app, &number, &emma, &[("files", "x.txt", b"x")], true).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // A closed ticket refuses, with the lifecycle's message.
+    let id = app::domain::ticket::id_of(&number).expect("id");
+    ticket::Entity::update_many()
+        .col_expr(ticket::Column::Status, sea_orm::sea_query::Expr::value("closed"))
+        .filter(ticket::Column::Id.eq(id))
+        .exec(&app.state.db)
+        .await
+        .expect("close");
+    let r = attach(&app, &number, &claire, &[("files", "late.txt", b"late")], true).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+    assert!(r.body.contains("lifecycle.closed"), "{}", r.body);
+    assert_eq!(count().await, 2);
+}
+
+/// The smallest PNG header infer recognises.
+const PNG: &[u8] =
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89";

@@ -20,8 +20,9 @@ pub fn TicketPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
                 let created = query.read_untracked().get("created").is_some();
+                let attach = AttachOutcome::from_query(&query.read_untracked());
                 match ticket.await {
-                    Ok(t) => view! { <Ticket t created/> }.into_any(),
+                    Ok(t) => view! { <Ticket t created attach/> }.into_any(),
                     Err(AppError::Unauthenticated) => view! { <SignInFirst/> }.into_any(),
                     Err(_) => view! { <NotFound/> }.into_any(),
                 }
@@ -57,8 +58,24 @@ fn CreatedNotice(number: String) -> impl IntoView {
     }
 }
 
+/// What the last "add attachments" post did, as it comes back in the URL.
+#[derive(Clone, Default)]
+struct AttachOutcome {
+    added: Option<String>,
+    error: Option<(String, Option<String>)>,
+}
+
+impl AttachOutcome {
+    fn from_query(q: &leptos_router::params::ParamsMap) -> Self {
+        AttachOutcome {
+            added: q.get("attached"),
+            error: q.get("attach_error").map(|k| (k, q.get("file"))),
+        }
+    }
+}
+
 #[component]
-fn Ticket(t: TicketDetail, created: bool) -> impl IntoView {
+fn Ticket(t: TicketDetail, created: bool, attach: AttachOutcome) -> impl IntoView {
     let i = use_locale();
     let product = t.product.as_ref().map(|p| p.get(i).to_owned());
     view! {
@@ -124,6 +141,9 @@ fn Ticket(t: TicketDetail, created: bool) -> impl IntoView {
                         </ul>
                     }.into_any()
                 }}
+                {t.offered.contains(&Action::AddAttachment).then(|| view! {
+                    <AttachForm number=t.number.clone() max_bytes=t.max_upload_bytes outcome=attach/>
+                })}
             </section>
             <Watchers number=t.number.clone() watchers=t.watchers.clone() offered=t.offered.clone()/>
             <Timeline entries=t.timeline.clone()/>
@@ -177,6 +197,51 @@ fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                 }).collect_view()}
             </ol>
         </section>
+    }
+}
+
+/// Several files at once, a plain multipart form: the same checks as at creation.
+#[component]
+fn AttachForm(number: String, max_bytes: u64, outcome: AttachOutcome) -> impl IntoView {
+    let i = use_locale();
+    let max = human_size(max_bytes as i64);
+    let error = outcome.error.map(|(key, file)| {
+        let text = i.t(&key).replace("{n}", &max);
+        match file {
+            Some(f) => format!("{f} — {text}"),
+            None => text,
+        }
+    });
+    let invalid = error.is_some();
+    view! {
+        <form
+            id="attach"
+            class="stack"
+            method="post"
+            enctype="multipart/form-data"
+            action=super::attach_url(&number)
+        >
+            <div class="field">
+                <label for="attach-files">{i.t("attach.label")}</label>
+                <p id="attach-help" class="help">
+                    {i.t("attach.help").replace("{n}", &max).replace("{count}", &super::MAX_FILES_AT_ONCE.to_string())}
+                </p>
+                <input
+                    id="attach-files"
+                    name="files"
+                    type="file"
+                    multiple
+                    required
+                    aria-invalid=invalid.then_some("true")
+                    aria-describedby=if invalid { "attach-help attach-error" } else { "attach-help" }
+                />
+                <p id="attach-error" class="field-error" role="alert">{error}</p>
+            </div>
+            <p role="status" class="muted" data-testid="attach-status">
+                {outcome.added.map(|n| i.t("attach.done").replace("{n}", &n))}
+            </p>
+            <button type="submit" class="button">{i.t("attach.send")}</button>
+        </form>
     }
 }
 

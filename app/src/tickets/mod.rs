@@ -90,6 +90,17 @@ pub struct TicketDetail {
     pub watchers: Vec<String>,
     /// The closed ticket this one follows up, by number.
     pub follow_up_of: Option<String>,
+    /// The largest file accepted, for the "add attachments" form's help.
+    pub max_upload_bytes: u64,
+}
+
+/// Files added to a ticket at once, at most.
+pub const MAX_FILES_AT_ONCE: usize = 10;
+
+/// The ticket page's "add attachments" form posts here (multipart, any number of
+/// `files` parts); without JavaScript it redirects back to the ticket.
+pub fn attach_url(number: &str) -> String {
+    format!("/tickets/{number}/attachments")
 }
 
 /// One line of the ticket's history.

@@ -44,6 +44,10 @@ pub fn router(state: AppState) -> Router {
             "/tickets/new",
             post(tickets::create).layer(DefaultBodyLimit::max(upload_limit)),
         )
+        .route(
+            "/tickets/{number}/attachments",
+            post(tickets::attach).layer(DefaultBodyLimit::max(upload_limit)),
+        )
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context,
             app::shell,

@@ -355,3 +355,109 @@ pub async fn download(State(state): State<AppState>, Path(id): Path<String>, req
 fn percent(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
+
+/// `POST /tickets/{number}/attachments`: one or more files (`files` parts) added to
+/// a ticket, each with the checks of the new-ticket form (size, sniffed type, safe
+/// name). JSON for JavaScript; otherwise a redirect back to the ticket that says
+/// how many were added, or which file was refused and why.
+pub async fn attach(State(state): State<AppState>, Path(number): Path<String>, req: Request) -> Response {
+    let (parts, body) = req.into_parts();
+    let json = wants_json(&parts);
+    let Some(viewer) = parts
+        .extensions
+        .get::<RequestContext>()
+        .and_then(|c| c.session.clone())
+        .map(|s| s.viewer)
+    else {
+        return if json {
+            StatusCode::UNAUTHORIZED.into_response()
+        } else {
+            Redirect::to("/signin").into_response()
+        };
+    };
+    let back = ticket_url(&number);
+    let refuse = |status: StatusCode, key: &str, file: Option<&str>| -> Response {
+        if json {
+            (status, Json(serde_json::json!({ "message_key": key, "file": file }))).into_response()
+        } else {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            query.append_pair("attach_error", key);
+            if let Some(f) = file {
+                query.append_pair("file", f);
+            }
+            Redirect::to(&format!("{back}?{}#attach", query.finish())).into_response()
+        }
+    };
+    let multipart = match Multipart::from_request(Request::from_parts(parts, body), &state).await {
+        Ok(m) => m,
+        Err(_) => return refuse(StatusCode::BAD_REQUEST, "error.invalid", None),
+    };
+    let uploads = match read_files(multipart, state.config.max_upload_bytes).await {
+        Ok(u) if u.is_empty() => return refuse(StatusCode::UNPROCESSABLE_ENTITY, "attach.none", None),
+        Ok(u) => u,
+        Err((file, key)) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, key, file.as_deref()),
+    };
+    match state.tickets.attach(&viewer, &number, uploads).await {
+        Ok(n) => {
+            if json {
+                Json(serde_json::json!({ "added": n })).into_response()
+            } else {
+                Redirect::to(&format!("{back}?attached={n}#attach")).into_response()
+            }
+        }
+        Err(TicketsError::NotFound) => (StatusCode::NOT_FOUND, "Not found").into_response(),
+        Err(TicketsError::Refused(r)) => refuse(StatusCode::CONFLICT, r.message_key(), None),
+        Err(TicketsError::Storage(e)) => {
+            tracing::error!(error = %e, "adding attachments failed");
+            refuse(StatusCode::INTERNAL_SERVER_ERROR, "error.internal", None)
+        }
+    }
+}
+
+/// Every `files` part, checked; the first refused file stops the whole post (so a
+/// customer never ends up with half of what they chose) and is named in the answer.
+async fn read_files(mut multipart: Multipart, max_upload: u64) -> Result<Vec<Upload>, (Option<String>, &'static str)> {
+    let mut uploads = Vec::new();
+    loop {
+        let mut field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            // Past the body limit, or a broken body.
+            Err(_) => return Err((None, "validation.file_too_large")),
+        };
+        let Some(raw_name) = field.file_name().map(str::to_owned) else {
+            continue; // a text part: nothing to do with it here
+        };
+        let mut buf = BytesMut::new();
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    if (buf.len() + chunk.len()) as u64 > max_upload {
+                        return Err((Some(files::safe_name(&raw_name)), "validation.file_too_large"));
+                    }
+                    buf.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(_) => return Err((Some(files::safe_name(&raw_name)), "validation.file_too_large")),
+            }
+        }
+        // An empty file input sends one part with no name and no bytes.
+        if raw_name.is_empty() && buf.is_empty() {
+            continue;
+        }
+        if uploads.len() == app::tickets::MAX_FILES_AT_ONCE {
+            return Err((None, "attach.too_many"));
+        }
+        let file_name = files::safe_name(&raw_name);
+        let bytes = buf.freeze();
+        match files::sniff(&file_name, &bytes) {
+            Ok(content_type) => uploads.push(Upload {
+                file_name,
+                content_type,
+                bytes,
+            }),
+            Err(problem) => return Err((Some(file_name), problem.message_key())),
+        }
+    }
+    Ok(uploads)
+}

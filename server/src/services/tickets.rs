@@ -269,6 +269,9 @@ impl TicketsService {
                     target: match e.kind.as_str() {
                         "assigned" => data["to"].as_str().map(str::to_owned),
                         "watcher_added" | "watcher_removed" => data["email"].as_str().map(str::to_owned),
+                        "attachment" => data["files"]
+                            .as_array()
+                            .map(|files| files.iter().filter_map(|f| f.as_str()).collect::<Vec<_>>().join(", ")),
                         _ => None,
                     },
                     who: e
@@ -401,6 +404,73 @@ impl TicketsService {
             }
         }
         Ok(())
+    }
+
+    /// Adds checked files to a ticket, as the lifecycle allows (never to a closed
+    /// one). The files are stored first; the rows and one timeline event are written
+    /// in one transaction, and the stored files are removed if it fails.
+    pub async fn attach(&self, viewer: &Viewer, number: &str, uploads: Vec<Upload>) -> Result<usize, TicketsError> {
+        let t = self.ticket_for(viewer, number).await?;
+        let status = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New);
+        lifecycle::apply(status, self.actor_of(viewer, &t), Action::AddAttachment)?;
+        let mut stored = Vec::new();
+        for u in &uploads {
+            match self.storage.put(u.bytes.clone()).await {
+                Ok(key) => stored.push(key),
+                Err(e) => {
+                    for key in &stored {
+                        self.storage.delete(key).await;
+                    }
+                    return Err(TicketsError::Storage(e.to_string()));
+                }
+            }
+        }
+        let now = Utc::now();
+        let written: Result<(), DbErr> = async {
+            let txn = self.db.begin().await?;
+            // Conditional on the ticket not being closed meanwhile.
+            let still_open = ticket::Entity::update_many()
+                .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
+                .filter(ticket::Column::Id.eq(t.id))
+                .filter(ticket::Column::Status.ne(TicketStatus::Closed.as_str()))
+                .exec(&txn)
+                .await?
+                .rows_affected
+                == 1;
+            if !still_open {
+                txn.rollback().await?;
+                return Err(DbErr::RecordNotUpdated);
+            }
+            for (u, key) in uploads.iter().zip(&stored) {
+                attachment::ActiveModel {
+                    ticket_id: Set(t.id),
+                    file_name: Set(u.file_name.clone()),
+                    content_type: Set(u.content_type.clone()),
+                    size: Set(u.bytes.len() as i64),
+                    storage_key: Set(key.clone()),
+                    uploaded_by: Set(viewer.user_id),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+            }
+            let names: Vec<&str> = uploads.iter().map(|u| u.file_name.as_str()).collect();
+            let data = serde_json::json!({ "files": names }).to_string();
+            record_event(&txn, t.id, Some(viewer.user_id), "attachment", Some(data), now).await?;
+            txn.commit().await
+        }
+        .await;
+        if let Err(e) = written {
+            for key in &stored {
+                self.storage.delete(key).await;
+            }
+            return Err(match e {
+                DbErr::RecordNotUpdated => lifecycle::Refusal::Closed.into(),
+                e => storage(e),
+            });
+        }
+        Ok(uploads.len())
     }
 
     /// An attachment and its bytes, for someone who may see its ticket.
@@ -663,6 +733,7 @@ impl Tickets for TicketsService {
             assignee,
             agents,
             auto_close_at,
+            max_upload_bytes: self.max_upload,
             timeline,
             offered: lifecycle::offered(status, actor),
             number: number_of(t.id),
