@@ -9,11 +9,17 @@ const C = {
     history: 'Historique', comment: 'Ajouter un commentaire', send: 'Ajouter le commentaire', commented: 'a commenté',
     opened: 'a ouvert le ticket', watcher: 'Ajouter un observateur (adresse e-mail)', addWatcher: 'Ajouter l’observateur',
     watchers: 'Observateurs', followUp: 'Ouvrir un ticket de suivi',
+    attach: 'Ajouter des pièces jointes', upload: 'Envoyer les fichiers', added: 'Fichiers ajoutés : 2.',
+    attachments: 'Pièces jointes', refused: 'tool.exe — Ce type de fichier n’est pas accepté',
+    attachedEvent: 'a ajouté des pièces jointes : log.txt, notes.txt',
   },
   en: {
     history: 'History', comment: 'Add a comment', send: 'Add the comment', commented: 'commented',
     opened: 'opened the ticket', watcher: 'Add a watcher (e-mail address)', addWatcher: 'Add the watcher',
     watchers: 'Watchers', followUp: 'Open a follow-up ticket',
+    attach: 'Add attachments', upload: 'Upload the files', added: 'Files added: 2.',
+    attachments: 'Attachments', refused: 'tool.exe — This type of file is not accepted',
+    attachedEvent: 'added attachments: log.txt, notes.txt',
   },
 };
 
@@ -47,6 +53,28 @@ for (const js of [true, false]) {
       await expect(history.getByRole('listitem')).toHaveCount(2);
       await expect(history.getByRole('listitem').last()).toContainText(c.commented);
       await expect(history.locator('.comment-body strong')).toHaveText('today');
+      if (js) await expectAccessible(page);
+    });
+
+    test('the customer adds two files at once; a program is refused by name', async ({ page, t, lang, customer }) => {
+      const c = C[lang];
+      await signIn(page, t, customer.email, 'esignature', js);
+      await openTicket(page, t, `Files flow ${Date.now()}`, js);
+      const input = page.getByLabel(c.attach);
+      await input.setInputFiles([{ name: 'tool.exe', mimeType: 'application/octet-stream', buffer: Buffer.from('MZ\x90\x00binary') }]);
+      await page.getByRole('button', { name: c.upload }).click();
+      await expect(page.getByText(c.refused)).toBeVisible();
+      await expect(page.getByLabel(c.attach)).toHaveAttribute('aria-invalid', 'true');
+      await page.getByLabel(c.attach).setInputFiles([
+        { name: 'log.txt', mimeType: 'text/plain', buffer: Buffer.from('signing error at 10:02\n') },
+        { name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('tried twice\n') },
+      ]);
+      await page.getByRole('button', { name: c.upload }).click();
+      await expect(page.getByTestId('attach-status')).toHaveText(c.added);
+      const list = page.getByRole('region', { name: c.attachments });
+      await expect(list.getByRole('link', { name: 'log.txt' })).toBeVisible();
+      await expect(list.getByRole('link', { name: 'notes.txt' })).toBeVisible();
+      await expect(page.getByRole('region', { name: c.history })).toContainText(c.attachedEvent);
       if (js) await expectAccessible(page);
     });
   });
@@ -89,6 +117,13 @@ test('customer and agent drive a ticket from new to closed', async ({ page, brow
   await page.getByRole('textbox', { name: new RegExp(`^${c.comment}`) }).fill('First comment from the customer.');
   await page.getByRole('button', { name: c.send }).click();
   await expect(page.getByRole('region', { name: c.history })).toContainText('First comment');
+  // Another attachment, and a watcher who only gets the e-mails.
+  await page.getByLabel(c.attach).setInputFiles([{ name: 'second.txt', mimeType: 'text/plain', buffer: Buffer.from('more logs\n') }]);
+  await page.getByRole('button', { name: c.upload }).click();
+  await expect(page.getByRole('region', { name: c.attachments }).getByRole('link', { name: 'second.txt' })).toBeVisible();
+  await page.getByLabel(c.watcher).fill('partner@outside.example');
+  await page.getByRole('button', { name: c.addWatcher }).click();
+  await expect(page.getByRole('region', { name: c.watchers })).toContainText('partner@outside.example');
 
   // The agent finds it in the console, assigns it, notes and replies.
   const agent = await agentPage(browser, t);

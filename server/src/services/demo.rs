@@ -33,6 +33,15 @@ const USERS: &[(&str, &str, &str, &str, &[&str])] = &[
         "customer",
         &["100001", "100004"],
     ),
+    // Two customers the end-to-end tests reset the password of, one per language.
+    (
+        "nathalie.roux@example.com",
+        "Nathalie Roux",
+        "fr",
+        "customer",
+        &["100002"],
+    ),
+    ("oliver.reed@example.com", "Oliver Reed", "en", "customer", &["100005"]),
     ("agent@example.com", "Sophie Agent", "fr", "agent", &[]),
     ("admin@example.com", "Alex Admin", "en", "admin", &[]),
 ];
