@@ -14,6 +14,11 @@
 //!       fills the database with TOTAL tickets, DUE of them resolved past the grace
 //!       period, prints the query plan of the sweep's candidate query, then times
 //!       one sweep;
+//!   bench outbox DATABASE_URL N
+//!       the outbox's delivery throughput to the loopback SMTP sink: first the
+//!       sink's own ceiling (N messages straight from lettre, as many at once as
+//!       the worker sends), then N messages written to the outbox and delivered by
+//!       the worker, each claimed, sent and marked sent;
 //!   bench index-build CONTENT_DIR N
 //!       builds the search index over N such articles in memory and prints the
 //!       time it took and the memory it holds.
@@ -127,6 +132,10 @@ async fn main() -> Result<(), String> {
         "seed-articles" => {
             let n: usize = arg(2)?.parse().map_err(|_| "N")?;
             seed_articles(&db, n).await?;
+        }
+        "outbox" => {
+            let n: usize = arg(2)?.parse().map_err(|_| "N")?;
+            outbox_bench(&db, n).await?;
         }
         other => return Err(format!("unknown command {other}")),
     }
@@ -394,6 +403,114 @@ async fn sweep_bench(
         swept.due,
         swept.closed,
         start.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Messages sent at once, by the worker and by the baseline alike.
+const MAIL_CONCURRENCY: usize = 4;
+
+async fn outbox_bench(db: &DatabaseConnection, n: usize) -> Result<(), String> {
+    use futures::StreamExt;
+    use server::mail::compose::{AboutTicket, MailKind, compose};
+    use server::mail::sink::SmtpSink;
+    use server::mail::worker::{Transport, Worker};
+    let sink = SmtpSink::start(std::net::SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .map_err(|e| e.to_string())?;
+    let letter = |i: usize| {
+        let about = AboutTicket {
+            id: 1,
+            number: format!("{}", 10_000_000 + i),
+            subject: format!("Envelope {i} stuck in signing"),
+        };
+        compose(
+            &MailKind::Reply {
+                who: "Sophie Agent".into(),
+                body: "We fixed the certificate; please **try again**.".into(),
+            },
+            Some(&about),
+            "claire.martin@example.com",
+            app::i18n::Locale::Fr,
+            "http://127.0.0.1:3000",
+        )
+    };
+    let from: lettre::message::Mailbox = "Guichet <no-reply@localhost>".parse().map_err(|_| "from")?;
+
+    // The ceiling: the same messages, built and sent by the same SMTP client with
+    // no database.
+    let smtp = server::mail::smtp::SmtpClient::new(
+        "127.0.0.1",
+        sink.addr().port(),
+        None,
+        std::time::Duration::from_secs(30),
+        MAIL_CONCURRENCY,
+    );
+    let start = Instant::now();
+    let sent: Vec<Result<(), String>> = futures::stream::iter(0..n)
+        .map(|i| {
+            let (smtp, from) = (smtp.clone(), from.clone());
+            let l = letter(i);
+            async move {
+                let m = lettre::Message::builder()
+                    .from(from)
+                    .to(l.to.parse().map_err(|_| "to")?)
+                    .subject(l.subject)
+                    .multipart(lettre::message::MultiPart::alternative_plain_html(l.text, l.html))
+                    .map_err(|e| e.to_string())?;
+                smtp.send(&m).await.map(|_| ()).map_err(|e| e.to_string())
+            }
+        })
+        .buffer_unordered(MAIL_CONCURRENCY)
+        .collect()
+        .await;
+    sent.into_iter().collect::<Result<Vec<_>, _>>()?;
+    let ceiling = n as f64 / start.elapsed().as_secs_f64();
+
+    // The outbox: N rows written (in batches, as transactions would), then delivered.
+    let now = Utc::now();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(500) {
+        server::mail::outbox::enqueue(db, chunk.iter().map(|i| letter(*i)).collect(), "localhost", now)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let worker = Worker {
+        db: db.clone(),
+        transport: Transport::new(
+            Some(&sink.url()),
+            std::env::temp_dir(),
+            std::time::Duration::from_secs(30),
+        )
+        .map_err(|e| e.to_string())?,
+        from,
+        lease: std::time::Duration::from_secs(60),
+        retry_base: std::time::Duration::from_secs(2),
+        concurrency: MAIL_CONCURRENCY,
+    };
+    let start = Instant::now();
+    let mut delivered = 0;
+    while delivered < n as u64 {
+        let pass = worker.run_once().await.map_err(|e| e.to_string())?;
+        if pass.sent == 0 {
+            return Err(format!("the worker stopped after {delivered} messages ({pass:?})"));
+        }
+        delivered += pass.sent;
+    }
+    let outbox = n as f64 / start.elapsed().as_secs_f64();
+    let received = sink.wait_for(2 * n, std::time::Duration::from_secs(10)).await;
+    println!("{:<52} {:>12}", "", "messages/s");
+    println!(
+        "{:<52} {:>12.0}",
+        "the sink's ceiling (the SMTP client, no database)", ceiling
+    );
+    println!(
+        "{:<52} {:>12.0}",
+        "outbox → worker → sink (claim, send, mark sent)", outbox
+    );
+    println!(
+        "outbox throughput / ceiling: {:.2} ({} messages each; the sink received {received})",
+        outbox / ceiling,
+        n
     );
     Ok(())
 }

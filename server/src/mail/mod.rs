@@ -7,6 +7,7 @@ pub mod compose;
 pub mod notify;
 pub mod outbox;
 pub mod sink;
+pub mod smtp;
 pub mod worker;
 
 pub use compose::MailKind;

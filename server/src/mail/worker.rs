@@ -8,14 +8,14 @@
 //! is sent again, with the same Message-ID so that receivers can tell.
 
 use super::outbox;
+use super::smtp::{SendError, SmtpClient};
 use crate::db::entities::mail_outbox;
 use chrono::Utc;
 use futures::StreamExt;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::AsyncSmtpTransportBuilder;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::DatabaseConnection;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -25,7 +25,7 @@ use tokio::sync::Notify;
 /// Where mail goes.
 #[derive(Clone)]
 pub enum Transport {
-    Smtp(AsyncSmtpTransport<Tokio1Executor>),
+    Smtp(SmtpClient),
     /// `.eml` files in this folder.
     Mailbox(PathBuf),
 }
@@ -43,10 +43,7 @@ impl Transport {
     /// the mailbox folder otherwise.
     pub fn new(smtp_url: Option<&str>, mailbox: PathBuf, timeout: Duration) -> Result<Self, TransportError> {
         match smtp_url {
-            Some(url) => {
-                let builder = smtp_builder(url)?;
-                Ok(Transport::Smtp(builder.timeout(Some(timeout)).build()))
-            }
+            Some(url) => Ok(Transport::Smtp(smtp_client(url, timeout)?)),
             None => {
                 std::fs::create_dir_all(&mailbox)
                     .map_err(|e| TransportError::Mailbox(mailbox.display().to_string(), e))?;
@@ -59,7 +56,7 @@ impl Transport {
 /// `smtp://[user[:password]@]host[:port]`. Guichet speaks plain SMTP to a relay
 /// it trusts (the local MTA or a smarthost on the private network): TLS to the
 /// outside world is the relay's job, which keeps a TLS stack out of this binary.
-fn smtp_builder(raw: &str) -> Result<AsyncSmtpTransportBuilder, TransportError> {
+fn smtp_client(raw: &str, timeout: Duration) -> Result<SmtpClient, TransportError> {
     let url = url::Url::parse(raw).map_err(|e| TransportError::Url(format!("{raw:?} is not a URL ({e})")))?;
     if url.scheme() != "smtp" {
         return Err(TransportError::Url(format!(
@@ -70,15 +67,10 @@ fn smtp_builder(raw: &str) -> Result<AsyncSmtpTransportBuilder, TransportError> 
         .host_str()
         .filter(|h| !h.is_empty())
         .ok_or_else(|| TransportError::Url(format!("{raw:?} names no host")))?;
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(host).port(url.port().unwrap_or(25));
-    if !url.username().is_empty() {
-        let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
-        builder = builder.credentials(Credentials::new(
-            decode(url.username()),
-            decode(url.password().unwrap_or_default()),
-        ));
-    }
-    Ok(builder)
+    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
+    let credentials = (!url.username().is_empty())
+        .then(|| Credentials::new(decode(url.username()), decode(url.password().unwrap_or_default())));
+    Ok(SmtpClient::new(host, url.port().unwrap_or(25), credentials, timeout, 8))
 }
 
 /// Settings of the delivery loop.
@@ -176,10 +168,10 @@ impl Worker {
             Err(e) => return Outcome::Permanent(e),
         };
         match &self.transport {
-            Transport::Smtp(smtp) => match smtp.send(message).await {
-                Ok(response) => Outcome::Sent(format!("smtp: {}", response.code())),
-                Err(e) if e.is_permanent() => Outcome::Permanent(e.to_string()),
-                Err(e) => Outcome::Retry(e.to_string()),
+            Transport::Smtp(smtp) => match smtp.send(&message).await {
+                Ok(code) => Outcome::Sent(format!("smtp: {code}")),
+                Err(SendError::Permanent(e)) => Outcome::Permanent(e),
+                Err(e @ (SendError::Transient(_) | SendError::TimedOut)) => Outcome::Retry(e.to_string()),
             },
             Transport::Mailbox(dir) => {
                 let files = AsyncFileTransport::<Tokio1Executor>::new(dir);
