@@ -175,6 +175,10 @@ say "auto-close sweep: 1,000,000 tickets, 10,000 of them due (SQLite)"
 rm -f "$out/data/sweep.db"*
 ./target/release/examples/bench sweep "sqlite://$out/data/sweep.db?mode=rwc" 1000000 10000
 
+say "e-mail: outbox delivery to the loopback SMTP sink, against the sink's own ceiling (SQLite)"
+rm -f "$out/data/outbox.db"*
+./target/release/examples/bench outbox "sqlite://$out/data/outbox.db?mode=rwc" 5000
+
 say "search index build, in memory"
 for n in 10000 100000; do ./target/release/examples/bench index-build content/help "$n"; done
 

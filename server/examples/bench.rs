@@ -408,7 +408,7 @@ async fn sweep_bench(
 }
 
 /// Messages sent at once, by the worker and by the baseline alike.
-const MAIL_CONCURRENCY: usize = 4;
+const MAIL_CONCURRENCY: usize = 8;
 
 async fn outbox_bench(db: &DatabaseConnection, n: usize) -> Result<(), String> {
     use futures::StreamExt;

@@ -128,7 +128,7 @@ impl AppState {
             // Twice the SMTP timeout: a live worker never loses its lease.
             lease: config.mail_lease,
             retry_base: std::time::Duration::from_secs(2),
-            concurrency: 4,
+            concurrency: 8,
         };
         let mail_task = mail_worker.clone().spawn(config.mail_poll, notifier.wake.clone());
         jobs::sweeper::spawn(

@@ -29,8 +29,9 @@ async fn main() -> ExitCode {
             .map_err(|e| e.to_string()),
         "import-articles" => import_articles(config).await,
         "relevance" => relevance(),
+        "smtp-sink" => smtp_sink().await,
         other => Err(format!(
-            "unknown command {other:?} (expected: serve, migrate, import-articles DIR, relevance [CONTENT_DIR])"
+            "unknown command {other:?} (expected: serve, migrate, import-articles DIR, relevance [CONTENT_DIR], smtp-sink [ADDR])"
         )),
     };
     match result {
@@ -83,6 +84,37 @@ fn relevance() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `guichet smtp-sink [ADDR]`: a mail catcher for trying SMTP delivery locally
+/// (`GUICHET_SMTP_URL=smtp://127.0.0.1:2525`); prints each message's envelope and
+/// subject as it arrives.
+async fn smtp_sink() -> Result<(), String> {
+    let addr: SocketAddr = std::env::args()
+        .nth(2)
+        .unwrap_or_else(|| "127.0.0.1:2525".into())
+        .parse()
+        .map_err(|_| "usage: guichet smtp-sink [ADDR such as 127.0.0.1:2525]")?;
+    let sink = server::mail::sink::SmtpSink::start(addr)
+        .await
+        .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
+    println!("SMTP sink listening on {} (Ctrl-C to stop)", sink.url());
+    let mut seen = 0;
+    loop {
+        tokio::select! {
+            _ = shutdown_signal() => return Ok(()),
+            _ = sink.wait_for(seen + 1, std::time::Duration::from_secs(3600)) => {}
+        }
+        for m in sink.received().iter().skip(seen) {
+            println!(
+                "{} -> {}: {}",
+                m.from,
+                m.to.join(", "),
+                m.header("Subject").unwrap_or_default()
+            );
+        }
+        seen = sink.count();
+    }
 }
 
 async fn serve(config: Config) -> Result<(), String> {

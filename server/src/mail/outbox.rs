@@ -65,35 +65,38 @@ fn unleased(now: DateTime<Utc>) -> Condition {
         .add(mail_outbox::Column::ClaimedUntil.lt(now))
 }
 
-/// Takes the message for `lease` if nobody else holds it; the row when this call won.
-pub async fn claim(
+/// Takes every message of `ids` that nobody else holds, in one statement
+/// (`UPDATE … RETURNING`); returns the rows this call won.
+pub async fn claim_batch(
     db: &DatabaseConnection,
-    id: i64,
+    ids: Vec<i64>,
     now: DateTime<Utc>,
     lease: Duration,
-) -> Result<Option<mail_outbox::Model>, DbErr> {
+) -> Result<Vec<mail_outbox::Model>, DbErr> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
     let until = now + chrono::Duration::from_std(lease).unwrap_or(chrono::Duration::minutes(5));
-    let won = mail_outbox::Entity::update_many()
+    mail_outbox::Entity::update_many()
         .col_expr(mail_outbox::Column::ClaimedUntil, Expr::value(until))
         .col_expr(
             mail_outbox::Column::Attempts,
             Expr::col(mail_outbox::Column::Attempts).add(1),
         )
-        .filter(mail_outbox::Column::Id.eq(id))
+        .filter(mail_outbox::Column::Id.is_in(ids))
         .filter(mail_outbox::Column::SentAt.is_null())
         .filter(unleased(now))
-        .exec(db)
-        .await?
-        .rows_affected
-        == 1;
-    if !won {
-        return Ok(None);
-    }
-    mail_outbox::Entity::find_by_id(id).one(db).await
+        .exec_with_returning(db)
+        .await
 }
 
 /// Delivered: never sent again.
-pub async fn mark_sent(db: &DatabaseConnection, id: i64, delivered_as: &str, now: DateTime<Utc>) -> Result<(), DbErr> {
+pub async fn mark_sent(
+    db: &DatabaseConnection,
+    ids: Vec<i64>,
+    delivered_as: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     mail_outbox::Entity::update_many()
         .col_expr(mail_outbox::Column::SentAt, Expr::value(now))
         .col_expr(
@@ -102,7 +105,7 @@ pub async fn mark_sent(db: &DatabaseConnection, id: i64, delivered_as: &str, now
         )
         .col_expr(mail_outbox::Column::DeliveredAs, Expr::value(delivered_as))
         .col_expr(mail_outbox::Column::LastError, Expr::value(Option::<String>::None))
-        .filter(mail_outbox::Column::Id.eq(id))
+        .filter(mail_outbox::Column::Id.is_in(ids))
         .exec(db)
         .await?;
     Ok(())

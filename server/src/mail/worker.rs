@@ -11,7 +11,6 @@ use super::outbox;
 use super::smtp::{SendError, SmtpClient};
 use crate::db::entities::mail_outbox;
 use chrono::Utc;
-use futures::StreamExt;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
@@ -108,56 +107,57 @@ impl Worker {
     pub async fn run_once(&self) -> Result<Pass, sea_orm::DbErr> {
         let mut pass = Pass::default();
         loop {
-            let ids = outbox::due(&self.db, Utc::now(), 64).await?;
+            // Claim only what is sent at once: every claimed message starts at once and
+            // ends within the SMTP timeout, well inside its lease.
+            let ids = outbox::due(&self.db, Utc::now(), self.concurrency.max(1) as u64).await?;
             if ids.is_empty() {
                 return Ok(pass);
             }
-            let results: Vec<Result<Option<bool>, sea_orm::DbErr>> = futures::stream::iter(ids)
-                .map(|id| self.deliver_one(id))
-                .buffer_unordered(self.concurrency.max(1))
-                .collect()
-                .await;
-            let mut progressed = false;
-            for r in results {
-                match r? {
-                    Some(true) => {
-                        pass.sent += 1;
-                        progressed = true;
+            // One statement claims the batch; another worker gets what this one did not.
+            let rows = outbox::claim_batch(&self.db, ids, Utc::now(), self.lease).await?;
+            if rows.is_empty() {
+                return Ok(pass);
+            }
+            let outcomes = futures::future::join_all(rows.iter().map(|row| self.send(row))).await;
+            // One statement marks what was sent (SQLite has one writer: fewer, larger
+            // writes are what makes the outbox keep up with SMTP).
+            let mut sent: std::collections::BTreeMap<String, Vec<i64>> = Default::default();
+            for (row, outcome) in rows.iter().zip(outcomes) {
+                match outcome {
+                    Outcome::Sent(how) => sent.entry(how).or_default().push(row.id),
+                    failed => {
+                        self.record_failure(row, failed).await?;
+                        pass.failed += 1;
                     }
-                    Some(false) => pass.failed += 1,
-                    None => {}
                 }
             }
-            // Everything due failed or was taken by another worker: wait for the next tick.
+            let progressed = !sent.is_empty();
+            for (how, ids) in sent {
+                pass.sent += ids.len() as u64;
+                outbox::mark_sent(&self.db, ids, &how, Utc::now()).await?;
+            }
+            // Everything claimed failed: wait for the next tick (the back-off).
             if !progressed {
                 return Ok(pass);
             }
         }
     }
 
-    /// Some(true) when sent, Some(false) when it failed, None when another worker has it.
-    async fn deliver_one(&self, id: i64) -> Result<Option<bool>, sea_orm::DbErr> {
-        let Some(row) = outbox::claim(&self.db, id, Utc::now(), self.lease).await? else {
-            return Ok(None);
-        };
-        match self.send(&row).await {
-            Outcome::Sent(how) => {
-                outbox::mark_sent(&self.db, id, &how, Utc::now()).await?;
-                Ok(Some(true))
-            }
+    async fn record_failure(&self, row: &mail_outbox::Model, outcome: Outcome) -> Result<(), sea_orm::DbErr> {
+        let id = row.id;
+        match outcome {
+            Outcome::Sent(_) => Ok(()),
             Outcome::Retry(e) => {
                 let at = Utc::now()
                     + chrono::Duration::from_std(outbox::backoff(row.attempts, self.retry_base))
                         .unwrap_or(chrono::Duration::hours(1));
                 tracing::warn!(id, attempts = row.attempts, error = %e, "mail not delivered, will retry");
-                outbox::mark_failed(&self.db, id, &e, at).await?;
-                Ok(Some(false))
+                outbox::mark_failed(&self.db, id, &e, at).await
             }
             Outcome::Permanent(e) => {
                 tracing::error!(id, error = %e, "mail refused for good");
                 let parked = Utc::now() + chrono::Duration::days(365 * 100);
-                outbox::mark_failed(&self.db, id, &format!("permanent: {e}"), parked).await?;
-                Ok(Some(false))
+                outbox::mark_failed(&self.db, id, &format!("permanent: {e}"), parked).await
             }
         }
     }
