@@ -12,10 +12,10 @@ pub mod relevance;
 use app::help::{Hit, ItemKind, SearchResults, Suggestions};
 use app::i18n::Locale;
 use std::sync::{Arc, RwLock};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::{Count, FilterCollector, TopDocs};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
-    Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value,
+    FAST, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value,
 };
 use tantivy::{DocAddress, Index, IndexReader, ReloadPolicy, Searcher, Term, doc};
 
@@ -45,6 +45,9 @@ struct Fields {
     body: Field,
     title_raw: Field,
     body_raw: Field,
+    /// 0 for an article, 1 for a post, as a fast field: suggestions split the two
+    /// kinds in one pass over the matches.
+    kind_code: Field,
 }
 
 /// What a hit shows, kept in memory by document address: reading tantivy's
@@ -66,6 +69,15 @@ struct LocaleIndex {
 }
 
 /// Suggestions show this many of each kind.
+const KIND_CODE: &str = "kind_code";
+
+fn kind_code(kind: ItemKind) -> u64 {
+    match kind {
+        ItemKind::Article => 0,
+        ItemKind::Post => 1,
+    }
+}
+
 pub const SUGGESTED_ARTICLES: usize = 5;
 pub const SUGGESTED_POSTS: usize = 3;
 const SNIPPET_CHARS: usize = 140;
@@ -88,6 +100,7 @@ impl LocaleIndex {
             body: schema.add_text_field("body", text(analysis::STEM, true)),
             title_raw: schema.add_text_field("title_raw", text(analysis::FOLDED, false)),
             body_raw: schema.add_text_field("body_raw", text(analysis::FOLDED, false)),
+            kind_code: schema.add_u64_field(KIND_CODE, FAST),
         };
         let index = Index::create_in_ram(schema.build());
         index
@@ -101,6 +114,7 @@ impl LocaleIndex {
         for d in docs {
             writer.add_document(doc!(
                 fields.kind => d.kind.as_str(),
+                fields.kind_code => kind_code(d.kind),
                 fields.slug => d.slug.as_str(),
                 fields.family => d.family.as_str(),
                 fields.title => d.title.as_str(),
@@ -236,13 +250,32 @@ impl LocaleIndex {
         let Some(parsed) = query::parse(&self.index, &searcher, &self.fields, text) else {
             return Suggestions::default();
         };
-        let pick = |kind, n| {
-            let (found, _) = self.ranked(&searcher, &parsed, (Some(kind), family), 0..n, false);
-            self.hits(&parsed, &found)
+        // One pass over the matches feeds both lists.
+        let top = |kind: ItemKind, n: usize| {
+            let code = kind_code(kind);
+            FilterCollector::new(
+                KIND_CODE.to_owned(),
+                move |v: u64| v == code,
+                TopDocs::with_limit(n).order_by_score(),
+            )
         };
-        Suggestions {
-            articles: pick(ItemKind::Article, SUGGESTED_ARTICLES),
-            posts: pick(ItemKind::Post, SUGGESTED_POSTS),
+        let q = self.filtered(parsed.query.box_clone(), None, family);
+        let collectors = (
+            top(ItemKind::Article, SUGGESTED_ARTICLES),
+            top(ItemKind::Post, SUGGESTED_POSTS),
+        );
+        match searcher.search(&*q, &collectors) {
+            Ok((articles, posts)) => {
+                let addresses = |found: Vec<(f32, DocAddress)>| found.into_iter().map(|(_, a)| a).collect::<Vec<_>>();
+                Suggestions {
+                    articles: self.hits(&parsed, &addresses(articles)),
+                    posts: self.hits(&parsed, &addresses(posts)),
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "suggestion search failed");
+                Suggestions::default()
+            }
         }
     }
 
@@ -311,15 +344,47 @@ fn highlight_whole(
         let token = stream.token();
         let (from, to) = (token.offset_from, token.offset_to);
         if terms.contains_key(&token.text) && from >= done && text.is_char_boundary(from) && text.is_char_boundary(to) {
-            html.push_str(&ammonia::clean_text(&text[done..from]));
+            html.push_str(&html_escape::encode_text(&text[done..from]));
             html.push_str("<b>");
-            html.push_str(&ammonia::clean_text(&text[from..to]));
+            html.push_str(&html_escape::encode_text(&text[from..to]));
             html.push_str("</b>");
             done = to;
         }
     }
-    html.push_str(&ammonia::clean_text(&text[done..]));
+    html.push_str(&html_escape::encode_text(&text[done..]));
     html
+}
+
+/// Where the first word whose stem is in `terms` starts. Stemming every word of a
+/// long body cost more than the search itself: words are first compared cheaply
+/// (folded, on their first four letters, which a stem shares with its word) and
+/// only the candidates are stemmed.
+fn first_match(
+    body: &str,
+    stemmer: &mut tantivy::tokenizer::TextAnalyzer,
+    terms: &std::collections::BTreeMap<String, f32>,
+) -> Option<usize> {
+    use tantivy::tokenizer::TokenStream;
+    let heads: Vec<&str> = terms
+        .keys()
+        .map(|t| &t[..t.char_indices().nth(4).map_or(t.len(), |(i, _)| i)])
+        .collect();
+    let mut folded = analysis::folded_analyzer();
+    let mut stream = folded.token_stream(body);
+    while stream.advance() {
+        let token = stream.token();
+        if !heads.iter().any(|h| token.text.starts_with(h)) {
+            continue;
+        }
+        let word = body.get(token.offset_from..token.offset_to)?;
+        if analysis::terms(stemmer, word)
+            .first()
+            .is_some_and(|s| terms.contains_key(s))
+        {
+            return Some(token.offset_from);
+        }
+    }
+    None
 }
 
 /// About one line of the body around its first matched word, escaped, matches in
@@ -331,17 +396,7 @@ fn snippet(
     analyzer: &mut tantivy::tokenizer::TextAnalyzer,
     terms: &std::collections::BTreeMap<String, f32>,
 ) -> String {
-    use tantivy::tokenizer::TokenStream;
-    let mut first = None;
-    {
-        let mut stream = analyzer.token_stream(body);
-        while stream.advance() {
-            if terms.contains_key(&stream.token().text) {
-                first = Some(stream.token().offset_from);
-                break;
-            }
-        }
-    }
+    let first = first_match(body, analyzer, terms);
     // Start a few words before the match, on a character boundary.
     let start = first.map_or(0, |at| {
         let mut s = at.saturating_sub(40);

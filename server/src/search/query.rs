@@ -50,10 +50,13 @@ pub fn parse(index: &Index, searcher: &Searcher, f: &Fields, text: &str) -> Opti
     let mut highlight = BTreeMap::new();
     for (position, word) in words.into_iter().take(MAX_WORDS).enumerate() {
         let is_last = position + 1 == count;
-        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        // Each stem once, at its best weight: many expansions share a stem
+        // ("signature", "signatures", "signed"), and the best alternative is all a
+        // disjunction-max scores, so duplicates would only cost.
+        let mut alternatives: BTreeMap<String, f32> = BTreeMap::new();
         let stems = terms(&mut stem, &word);
         if let Some(s) = stems.first() {
-            alternatives.push(weighted(f, s, 1.0));
+            alternatives.insert(s.clone(), 1.0);
             highlight.insert(s.clone(), 1.0);
         }
         let chars = word.chars().count();
@@ -76,9 +79,8 @@ pub fn parse(index: &Index, searcher: &Searcher, f: &Fields, text: &str) -> Opti
         // A complete stop word ("pas", "the") being typed is rarely the start of
         // another word worth finding.
         if is_last && typing_last && chars >= PREFIX_MIN_CHARS && !stems.is_empty() {
-            let prefix = FuzzyTermQuery::new_prefix(Term::from_field_text(f.body_raw, &word), 0, true);
             expansions.extend(
-                expand(searcher, f.body_raw, &prefix)
+                completions(searcher, f.body_raw, &word)
                     .into_iter()
                     .map(|t| (t, PREFIX_WEIGHT)),
             );
@@ -90,12 +92,14 @@ pub fn parse(index: &Index, searcher: &Searcher, f: &Fields, text: &str) -> Opti
             // Expanded words are whole words: score them through their stems.
             if let Some(s) = terms(&mut stem, &term).into_iter().next() {
                 highlight.entry(s.clone()).or_insert(weight);
-                alternatives.push(weighted(f, &s, weight));
+                let best = alternatives.entry(s).or_insert(weight);
+                *best = best.max(weight);
             }
         }
         if alternatives.is_empty() {
             continue; // a stop word, or nothing like it in the index
         }
+        let alternatives: Vec<Box<dyn Query>> = alternatives.iter().map(|(s, w)| weighted(f, s, *w)).collect();
         per_word.push((Occur::Should, Box::new(DisjunctionMaxQuery::new(alternatives))));
     }
     if per_word.is_empty() {
@@ -124,7 +128,35 @@ fn weighted(f: &Fields, stem: &str, weight: f32) -> Box<dyn Query> {
     ))
 }
 
-/// The indexed words an automaton (typo or prefix) accepts, at most a few dozen.
+/// The indexed words that begin with `prefix`, in order, at most a few dozen: a
+/// range of the sorted term dictionary (no automaton needed).
+fn completions(searcher: &Searcher, field: Field, prefix: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for segment in searcher.segment_readers() {
+        let Ok(inverted) = segment.inverted_index(field) else {
+            continue;
+        };
+        let Ok(mut stream) = inverted.terms().range().ge(prefix.as_bytes()).into_stream() else {
+            continue;
+        };
+        while stream.advance() {
+            if !stream.key().starts_with(prefix.as_bytes()) {
+                break;
+            }
+            if let Ok(word) = std::str::from_utf8(stream.key())
+                && !out.iter().any(|w| w == word)
+            {
+                out.push(word.to_owned());
+            }
+            if out.len() >= MAX_EXPANSIONS {
+                return out;
+            }
+        }
+    }
+    out
+}
+
+/// The indexed words an automaton (a typo's neighbours) accepts, at most a few dozen.
 fn expand(searcher: &Searcher, field: Field, query: &FuzzyTermQuery) -> Vec<String> {
     let Ok(automaton) = query.automaton() else {
         return Vec::new();
