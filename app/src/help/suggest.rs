@@ -83,8 +83,15 @@ impl SuggestState {
                 .replace("{articles}", &a.to_string())
                 .replace("{posts}", &p.to_string())
         });
+        // A late answer must not take the keyboard's place away: the option that was
+        // active stays active if it is still suggested.
+        let was = self.active.get_untracked().and_then(|index| {
+            self.items
+                .with_untracked(|old| old.get(index).map(|h| (h.kind, h.slug.clone())))
+        });
+        let active = was.and_then(|(kind, slug)| items.iter().position(|h| h.kind == kind && h.slug == slug));
         self.open.set(!items.is_empty());
-        self.active.set(None);
+        self.active.set(active);
         self.items.set(items);
     }
 

@@ -237,9 +237,9 @@ fn AttachForm(number: String, max_bytes: u64, outcome: AttachOutcome) -> impl In
                 />
                 <p id="attach-error" class="field-error" role="alert">{error}</p>
             </div>
-            <p role="status" class="muted" data-testid="attach-status">
-                {outcome.added.map(|n| i.t("attach.done").replace("{n}", &n))}
-            </p>
+            {outcome.added.map(|n| view! {
+                <p role="status" class="muted" data-testid="attach-status">{i.t("attach.done").replace("{n}", &n)}</p>
+            })}
             <button type="submit" class="button">{i.t("attach.send")}</button>
         </form>
     }
