@@ -178,6 +178,11 @@ rm -f "$out/data/sweep.db"*
 say "e-mail: outbox delivery to the loopback SMTP sink, against the sink's own ceiling (SQLite)"
 rm -f "$out/data/outbox.db"*
 ./target/release/examples/bench outbox "sqlite://$out/data/outbox.db?mode=rwc" 5000
+if [ -n "$pg" ]; then
+  echo "the same on PostgreSQL:"
+  psql "$pg" -qc "drop database if exists guichet_bench_outbox" && psql "$pg" -qc "create database guichet_bench_outbox"
+  ./target/release/examples/bench outbox "${pg%/*}/guichet_bench_outbox" 5000
+fi
 
 say "search index build, in memory"
 for n in 10000 100000; do ./target/release/examples/bench index-build content/help "$n"; done

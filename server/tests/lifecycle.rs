@@ -3,13 +3,10 @@
 
 mod support;
 
-use app::domain::ProductFamily;
 use axum::http::StatusCode;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
-use server::db::entities::{membership, ticket, ticket_event, user};
-use server::services::tickets::NewTicket;
-use std::collections::BTreeMap;
-use support::{TestApp, TestDb, urlencode};
+use server::db::entities::{ticket, ticket_event};
+use support::{TestApp, TestDb, cookie, new_ticket, urlencode, user_id};
 
 on_every_database!(
     comments_show_in_the_timeline_and_notes_stay_internal,
@@ -20,52 +17,9 @@ on_every_database!(
     watchers_are_added_by_the_requester_and_see_the_ticket,
 );
 
-const PASSWORD: &str = "guichet-demo";
-
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    user::Entity::find()
-        .filter(user::Column::Email.eq(email))
-        .one(&app.state.db)
-        .await
-        .expect("query")
-        .expect("demo user")
-        .id
-}
-
-/// A ticket of Claire's, through the service the endpoint uses.
+/// A ticket of Claire's.
 async fn claires_ticket(app: &TestApp) -> String {
-    let claire = user_id(app, "claire.martin@example.com").await;
-    let account = membership::Entity::find()
-        .filter(membership::Column::UserId.eq(claire))
-        .one(&app.state.db)
-        .await
-        .expect("query")
-        .expect("membership")
-        .account_id;
-    let values = BTreeMap::from([
-        ("subject".to_owned(), "Signing fails".to_owned()),
-        ("description".to_owned(), "Every envelope fails at signing.".to_owned()),
-    ]);
-    app.state
-        .tickets
-        .create(NewTicket {
-            requester_id: claire,
-            account_id: account,
-            family: ProductFamily::Esignature,
-            values,
-            upload: None,
-            idempotency_key: None,
-            follow_up_of: None,
-        })
-        .await
-        .expect("ticket")
-}
-
-async fn cookie(app: &TestApp, email: &str) -> String {
-    app.sign_in(email, PASSWORD, None)
-        .await
-        .session_cookie()
-        .expect("session")
+    new_ticket(app, "claire.martin@example.com", "Signing fails").await
 }
 
 async fn detail(app: &TestApp, number: &str, cookie: &str) -> serde_json::Value {

@@ -5,16 +5,14 @@
 
 mod support;
 
-use app::domain::ProductFamily;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
-use server::db::entities::{mail_outbox, membership, password_reset, user};
+use server::db::entities::{mail_outbox, password_reset, user};
 use server::mail::sink::{Received, SmtpSink};
-use server::services::tickets::NewTicket;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::time::Duration;
-use support::{TestApp, TestDb, config_with};
+use support::{TestApp, TestDb, config_with, cookie, new_ticket, user_id};
 
 on_every_database!(
     every_event_mails_the_right_people_in_their_language,
@@ -46,51 +44,6 @@ async fn app_with_smtp(db: &TestDb, sink: &SmtpSink, data: &std::path::Path) -> 
         ],
     ))
     .await
-}
-
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    user::Entity::find()
-        .filter(user::Column::Email.eq(email))
-        .one(&app.state.db)
-        .await
-        .expect("query")
-        .expect("demo user")
-        .id
-}
-
-async fn new_ticket(app: &TestApp, email: &str, subject: &str) -> String {
-    let requester = user_id(app, email).await;
-    let account = membership::Entity::find()
-        .filter(membership::Column::UserId.eq(requester))
-        .one(&app.state.db)
-        .await
-        .expect("query")
-        .expect("membership")
-        .account_id;
-    let values = BTreeMap::from([
-        ("subject".to_owned(), subject.to_owned()),
-        ("description".to_owned(), "Every envelope fails at signing.".to_owned()),
-    ]);
-    app.state
-        .tickets
-        .create(NewTicket {
-            requester_id: requester,
-            account_id: account,
-            family: ProductFamily::Esignature,
-            values,
-            upload: None,
-            idempotency_key: None,
-            follow_up_of: None,
-        })
-        .await
-        .expect("ticket")
-}
-
-async fn cookie(app: &TestApp, email: &str) -> String {
-    app.sign_in(email, PASSWORD, None)
-        .await
-        .session_cookie()
-        .expect("session")
 }
 
 async fn ok(app: &TestApp, endpoint: &str, form: &str, cookie: &str) {
@@ -440,6 +393,18 @@ async fn get(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
     (r.status, r.body)
 }
 
+/// The token of the reset link in a password-reset message.
+fn reset_token(mail: &mail_outbox::Model) -> String {
+    let prefix = format!("{BASE}/password/reset?token=");
+    mail.text_body
+        .split(&prefix)
+        .nth(1)
+        .expect("the link")
+        .chars()
+        .take_while(|c| c.is_ascii_alphanumeric())
+        .collect()
+}
+
 async fn a_password_reset_link_works_once_and_ends_every_session(db: TestDb) {
     let data = tempfile::tempdir().expect("dir");
     let dir = data.path().display().to_string();
@@ -469,15 +434,7 @@ async fn a_password_reset_link_works_once_and_ends_every_session(db: TestDb) {
     assert_eq!(mails.len(), 1, "one mail, to the known address only");
     assert_eq!(mails[0].recipient, "emma.wilson@example.com");
     assert_eq!(mails[0].kind, "password_reset");
-    let prefix = format!("{BASE}/password/reset?token=");
-    let token: String = mails[0]
-        .text_body
-        .split(&prefix)
-        .nth(1)
-        .expect("the link")
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect();
+    let token = reset_token(&mails[0]);
     assert_eq!(token.len(), 64);
     // Only the hash is stored.
     let stored = password_reset::Entity::find().all(&app.state.db).await.expect("q");
@@ -540,14 +497,7 @@ async fn a_password_reset_link_works_once_and_ends_every_session(db: TestDb) {
     app.call("/api/request_password_reset", "email=emma.wilson%40example.com", None)
         .await;
     let latest = outbox(&app).await.pop().expect("second mail");
-    let token2: String = latest
-        .text_body
-        .split(&prefix)
-        .nth(1)
-        .expect("link")
-        .chars()
-        .take_while(|c| c.is_ascii_alphanumeric())
-        .collect();
+    let token2 = reset_token(&latest);
     password_reset::Entity::update_many()
         .col_expr(
             password_reset::Column::ExpiresAt,

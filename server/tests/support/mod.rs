@@ -224,3 +224,56 @@ impl Reply {
             .map(str::to_owned)
     }
 }
+
+/// The id of a demo user.
+pub async fn user_id(app: &TestApp, email: &str) -> i64 {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use server::db::entities::user;
+    user::Entity::find()
+        .filter(user::Column::Email.eq(email))
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("demo user")
+        .id
+}
+
+/// A ticket of a demo customer in their first account, through the service the
+/// endpoint uses; returns its number.
+pub async fn new_ticket(app: &TestApp, email: &str, subject: &str) -> String {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    use server::db::entities::membership;
+    let requester = user_id(app, email).await;
+    let account = membership::Entity::find()
+        .filter(membership::Column::UserId.eq(requester))
+        .one(&app.state.db)
+        .await
+        .expect("query")
+        .expect("membership")
+        .account_id;
+    let values = std::collections::BTreeMap::from([
+        ("subject".to_owned(), subject.to_owned()),
+        ("description".to_owned(), "Every envelope fails at signing.".to_owned()),
+    ]);
+    app.state
+        .tickets
+        .create(server::services::tickets::NewTicket {
+            requester_id: requester,
+            account_id: account,
+            family: app::domain::ProductFamily::Esignature,
+            values,
+            upload: None,
+            idempotency_key: None,
+            follow_up_of: None,
+        })
+        .await
+        .expect("ticket")
+}
+
+/// The session cookie of a demo user signed in with the demo password.
+pub async fn cookie(app: &TestApp, email: &str) -> String {
+    app.sign_in(email, "guichet-demo", None)
+        .await
+        .session_cookie()
+        .expect("session")
+}
