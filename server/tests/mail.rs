@@ -59,6 +59,17 @@ async fn outbox(app: &TestApp) -> Vec<mail_outbox::Model> {
         .expect("outbox")
 }
 
+/// The outbox once it holds at least `n` messages, and nothing more came for a
+/// moment.
+async fn outbox_with(app: &TestApp, n: usize) -> Vec<mail_outbox::Model> {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while outbox(app).await.len() < n && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    outbox(app).await
+}
+
 /// Waits until every message of the outbox is marked sent.
 async fn all_sent(app: &TestApp, within: Duration) -> Vec<mail_outbox::Model> {
     let deadline = tokio::time::Instant::now() + within;
@@ -430,7 +441,8 @@ async fn a_password_reset_link_works_once_and_ends_every_session(db: TestDb) {
         .call("/api/request_password_reset", "email=not-an-address", None)
         .await;
     assert_eq!(bad.status, StatusCode::BAD_REQUEST);
-    let mails = outbox(&app).await;
+    // The request is answered at once and written just after: wait for the mail.
+    let mails = outbox_with(&app, 1).await;
     assert_eq!(mails.len(), 1, "one mail, to the known address only");
     assert_eq!(mails[0].recipient, "emma.wilson@example.com");
     assert_eq!(mails[0].kind, "password_reset");
@@ -496,7 +508,7 @@ async fn a_password_reset_link_works_once_and_ends_every_session(db: TestDb) {
     // An expired link is refused too.
     app.call("/api/request_password_reset", "email=emma.wilson%40example.com", None)
         .await;
-    let latest = outbox(&app).await.pop().expect("second mail");
+    let latest = outbox_with(&app, 2).await.pop().expect("second mail");
     let token2 = reset_token(&latest);
     password_reset::Entity::update_many()
         .col_expr(
@@ -521,6 +533,7 @@ async fn a_password_reset_link_works_once_and_ends_every_session(db: TestDb) {
             .await;
         assert_eq!(r.status, StatusCode::OK);
     }
+    outbox_with(&app, 3).await;
     let resets = mail_outbox::Entity::find()
         .filter(mail_outbox::Column::Kind.eq("password_reset"))
         .count(&app.state.db)

@@ -28,6 +28,9 @@ pub struct AccountsService {
     max_failures_per_email: u64,
     max_failures_per_ip: u64,
     notifier: Notifier,
+    /// Reset requests are written one at a time in a process, so that the hourly
+    /// limit holds when several arrive at once (see `write_password_reset`).
+    resets: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
 fn storage(e: DbErr) -> AccountsError {
@@ -57,6 +60,7 @@ impl AccountsService {
             max_failures_per_email: max_failures_per_email.into(),
             max_failures_per_ip: max_failures_per_ip.into(),
             notifier,
+            resets: Default::default(),
         }
     }
 
@@ -92,6 +96,53 @@ impl AccountsService {
                 active_account_id,
             },
         }))
+    }
+
+    /// The work behind a reset request: look the address up, and for a known one
+    /// (not asked too often) write the token and its e-mail in one transaction.
+    /// The count and the insert are two statements: requests are serialised per
+    /// process, so with N server processes a burst may mail up to N times the limit.
+    async fn write_password_reset(
+        db: DatabaseConnection,
+        notifier: Notifier,
+        email: String,
+    ) -> Result<(), AccountsError> {
+        let Some(u) = user::Entity::find()
+            .filter(user::Column::Email.eq(email.as_str()))
+            .one(&db)
+            .await
+            .map_err(storage)?
+        else {
+            return Ok(()); // the same answer: nothing says the address is unknown
+        };
+        let now = Utc::now();
+        let recent = password_reset::Entity::find()
+            .filter(password_reset::Column::UserId.eq(u.id))
+            .filter(password_reset::Column::CreatedAt.gt(now - Duration::hours(1)))
+            .count(&db)
+            .await
+            .map_err(storage)?;
+        if recent >= RESETS_PER_HOUR {
+            tracing::warn!(user = u.id, "password reset requested too often; no mail sent");
+            return Ok(());
+        }
+        let token = new_token();
+        let txn = db.begin().await.map_err(storage)?;
+        password_reset::ActiveModel {
+            user_id: Set(u.id),
+            token_hash: Set(hash_token(&token)),
+            expires_at: Set(now + Duration::minutes(RESET_MINUTES)),
+            used_at: Set(None),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await
+        .map_err(storage)?;
+        notifier.password_reset(&txn, &u, &token, now).await.map_err(storage)?;
+        txn.commit().await.map_err(storage)?;
+        notifier.wake();
+        Ok(())
     }
 
     async fn accounts_of(&self, user_id: i64) -> Result<Vec<AccountSummary>, DbErr> {
@@ -256,44 +307,16 @@ impl Accounts for AccountsService {
     }
 
     async fn request_password_reset(&self, email: &str) -> Result<(), AccountsError> {
-        let Some(u) = user::Entity::find()
-            .filter(user::Column::Email.eq(email))
-            .one(&self.db)
-            .await
-            .map_err(storage)?
-        else {
-            return Ok(()); // the same answer: nothing says the address is unknown
-        };
-        let now = Utc::now();
-        let recent = password_reset::Entity::find()
-            .filter(password_reset::Column::UserId.eq(u.id))
-            .filter(password_reset::Column::CreatedAt.gt(now - Duration::hours(1)))
-            .count(&self.db)
-            .await
-            .map_err(storage)?;
-        if recent >= RESETS_PER_HOUR {
-            tracing::warn!(user = u.id, "password reset requested too often; no mail sent");
-            return Ok(());
-        }
-        let token = new_token();
-        let txn = self.db.begin().await.map_err(storage)?;
-        password_reset::ActiveModel {
-            user_id: Set(u.id),
-            token_hash: Set(hash_token(&token)),
-            expires_at: Set(now + Duration::minutes(RESET_MINUTES)),
-            used_at: Set(None),
-            created_at: Set(now),
-            ..Default::default()
-        }
-        .insert(&txn)
-        .await
-        .map_err(storage)?;
-        self.notifier
-            .password_reset(&txn, &u, &token, now)
-            .await
-            .map_err(storage)?;
-        txn.commit().await.map_err(storage)?;
-        self.notifier.wake();
+        // The work happens after the answer, so that the answer takes the same time
+        // whether or not the address has an account.
+        let (db, notifier, email) = (self.db.clone(), self.notifier.clone(), email.to_owned());
+        let one_at_a_time = self.resets.clone();
+        tokio::spawn(async move {
+            let _turn = one_at_a_time.lock().await;
+            if let Err(e) = Self::write_password_reset(db, notifier, email).await {
+                tracing::error!(error = %e, "password reset not written");
+            }
+        });
         Ok(())
     }
 
