@@ -124,58 +124,30 @@ async fn every_event_mails_the_right_people_in_their_language(db: TestDb) {
     let claire = cookie(&app, "claire.martin@example.com").await;
     let agent = cookie(&app, "agent@example.com").await;
     let n = format!("number={number}");
-    // Watchers: a user of the account, and an address without an account.
-    ok(
-        &app,
-        "/api/tickets/watchers",
-        &format!("{n}&email=watcher%40example.com"),
-        &claire,
-    )
-    .await;
-    ok(
-        &app,
-        "/api/tickets/watchers",
-        &format!("{n}&email=partner%40outside.example"),
-        &claire,
-    )
-    .await;
-    ok(&app, "/api/console/assign", &format!("{n}&assignee=me"), &agent).await;
-    ok(
-        &app,
-        "/api/console/reply",
-        &format!("{n}&body=SECRET+internal+note&visibility=internal&status="),
-        &agent,
-    )
-    .await;
-    ok(
-        &app,
-        "/api/console/reply",
-        &format!("{n}&body=Please+try+again&visibility=public&status="),
-        &agent,
-    )
-    .await;
-    ok(
-        &app,
-        "/api/console/reply",
-        &format!("{n}&body=&visibility=public&status=resolved"),
-        &agent,
-    )
-    .await;
-    ok(
-        &app,
-        "/api/tickets/comment",
-        &format!("{n}&body=Still+failing"),
-        &claire,
-    )
-    .await;
-    ok(
-        &app,
-        "/api/console/reply",
-        &format!("{n}&body=&visibility=public&status=resolved"),
-        &agent,
-    )
-    .await;
-    ok(&app, "/api/tickets/confirm_close", &n, &claire).await;
+    // The whole life of the ticket, as the customer and the agent drive it.
+    let steps = [
+        // Watchers: a user of the account, and an address without an account.
+        ("/api/tickets/watchers", "email=watcher%40example.com", &claire),
+        ("/api/tickets/watchers", "email=partner%40outside.example", &claire),
+        ("/api/console/assign", "assignee=me", &agent),
+        (
+            "/api/console/reply",
+            "body=SECRET+internal+note&visibility=internal&status=",
+            &agent,
+        ),
+        (
+            "/api/console/reply",
+            "body=Please+try+again&visibility=public&status=",
+            &agent,
+        ),
+        ("/api/console/reply", "body=&visibility=public&status=resolved", &agent),
+        ("/api/tickets/comment", "body=Still+failing", &claire),
+        ("/api/console/reply", "body=&visibility=public&status=resolved", &agent),
+        ("/api/tickets/confirm_close", "", &claire),
+    ];
+    for (endpoint, form, who) in steps {
+        ok(&app, endpoint, &format!("{n}&{form}"), who).await;
+    }
 
     let rows = all_sent(&app, Duration::from_secs(20)).await;
     let people = [
