@@ -45,8 +45,9 @@ struct Fields {
     body: Field,
     title_raw: Field,
     body_raw: Field,
-    /// 0 for an article, 1 for a post, as a fast field: suggestions split the two
-    /// kinds in one pass over the matches.
+    /// The kind and the family as one number in a fast field (see `facet_code`):
+    /// suggestions filter and split by it while collecting, so their query stays a
+    /// plain union of terms.
     kind_code: Field,
 }
 
@@ -76,6 +77,15 @@ fn kind_code(kind: ItemKind) -> u64 {
         ItemKind::Article => 0,
         ItemKind::Post => 1,
     }
+}
+
+/// Kind × 16 + family (0 for a family this version does not know).
+fn facet_code(kind: ItemKind, family: &str) -> u64 {
+    let family = app::domain::ProductFamily::ALL
+        .iter()
+        .position(|f| f.as_str() == family)
+        .map_or(0, |i| i as u64 + 1);
+    kind_code(kind) * 16 + family
 }
 
 pub const SUGGESTED_ARTICLES: usize = 5;
@@ -114,7 +124,7 @@ impl LocaleIndex {
         for d in docs {
             writer.add_document(doc!(
                 fields.kind => d.kind.as_str(),
-                fields.kind_code => kind_code(d.kind),
+                fields.kind_code => facet_code(d.kind, &d.family),
                 fields.slug => d.slug.as_str(),
                 fields.family => d.family.as_str(),
                 fields.title => d.title.as_str(),
@@ -250,16 +260,17 @@ impl LocaleIndex {
         let Some(parsed) = query::parse(&self.index, &searcher, &self.fields, text) else {
             return Suggestions::default();
         };
-        // One pass over the matches feeds both lists.
+        // One pass over the matches feeds both lists, filtered by family on the way.
         let top = |kind: ItemKind, n: usize| {
-            let code = kind_code(kind);
+            let want = family.map(|f| facet_code(kind, f));
+            let kind = kind_code(kind);
             FilterCollector::new(
                 KIND_CODE.to_owned(),
-                move |v: u64| v == code,
+                move |v: u64| want.map_or(v / 16 == kind, |w| v == w),
                 TopDocs::with_limit(n).order_by_score(),
             )
         };
-        let q = self.filtered(parsed.query.box_clone(), None, family);
+        let q = parsed.query.box_clone();
         let collectors = (
             top(ItemKind::Article, SUGGESTED_ARTICLES),
             top(ItemKind::Post, SUGGESTED_POSTS),
