@@ -309,7 +309,11 @@ fn suggest_inproc(content: &std::path::Path, n: usize) -> Result<(), String> {
             cases.push((locale, c.query));
         }
     }
-    for round in 0..3 {
+    let rounds: usize = std::env::var("BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(3);
+    for round in 0..rounds {
         let start = Instant::now();
         for (locale, q) in &cases {
             std::hint::black_box(index.suggest(*locale, Some("esignature"), q));

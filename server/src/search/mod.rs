@@ -8,11 +8,12 @@
 pub mod analysis;
 mod query;
 pub mod relevance;
+mod split_top;
 
 use app::help::{Hit, ItemKind, SearchResults, Suggestions};
 use app::i18n::Locale;
 use std::sync::{Arc, RwLock};
-use tantivy::collector::{Count, FilterCollector, TopDocs};
+use tantivy::collector::{Count, TopDocs};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value,
@@ -261,22 +262,14 @@ impl LocaleIndex {
             return Suggestions::default();
         };
         // One pass over the matches feeds both lists, filtered by family on the way.
-        let top = |kind: ItemKind, n: usize| {
-            let want = family.map(|f| facet_code(kind, f));
-            let kind = kind_code(kind);
-            FilterCollector::new(
-                KIND_CODE.to_owned(),
-                move |v: u64| want.map_or(v / 16 == kind, |w| v == w),
-                TopDocs::with_limit(n).order_by_score(),
-            )
+        let wanted = |kind| family.map(|f| facet_code(kind, f));
+        let collector = split_top::SplitTop {
+            field: KIND_CODE,
+            wanted: [wanted(ItemKind::Article), wanted(ItemKind::Post)],
+            limits: [SUGGESTED_ARTICLES, SUGGESTED_POSTS],
         };
-        let q = parsed.query.box_clone();
-        let collectors = (
-            top(ItemKind::Article, SUGGESTED_ARTICLES),
-            top(ItemKind::Post, SUGGESTED_POSTS),
-        );
-        match searcher.search(&*q, &collectors) {
-            Ok((articles, posts)) => {
+        match searcher.search(&*parsed.query, &collector) {
+            Ok([articles, posts]) => {
                 let addresses = |found: Vec<(f32, DocAddress)>| found.into_iter().map(|(_, a)| a).collect::<Vec<_>>();
                 Suggestions {
                     articles: self.hits(&parsed, &addresses(articles)),
