@@ -19,6 +19,9 @@
 //!       sink's own ceiling (N messages straight from lettre, as many at once as
 //!       the worker sends), then N messages written to the outbox and delivered by
 //!       the worker, each claimed, sent and marked sent;
+//!   bench suggest-inproc CONTENT_DIR N
+//!       the CPU cost of one suggestion, in process, over N such articles, for the
+//!       labelled subject lines (BENCH_ROUNDS rounds, 3 by default: more for perf);
 //!   bench index-build CONTENT_DIR N
 //!       builds the search index over N such articles in memory and prints the
 //!       time it took and the memory it holds.
