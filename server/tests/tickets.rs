@@ -26,8 +26,8 @@ on_every_database!(
 /// A file part: field name, file name, bytes.
 type File<'a> = (&'a str, &'a str, &'a [u8]);
 
-/// A multipart body as a browser sends it.
-fn multipart(fields: &[(&str, &str)], file: Option<File>) -> (String, Vec<u8>) {
+/// A multipart body as a browser sends it: text fields, then file parts.
+fn multipart(fields: &[(&str, &str)], files: &[File]) -> (String, Vec<u8>) {
     let boundary = "----guichet-test-boundary";
     let mut body = Vec::new();
     for (name, value) in fields {
@@ -35,7 +35,7 @@ fn multipart(fields: &[(&str, &str)], file: Option<File>) -> (String, Vec<u8>) {
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
         );
     }
-    if let Some((name, file_name, bytes)) = file {
+    for (name, file_name, bytes) in files {
         body.extend_from_slice(
             format!(
                 "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
@@ -55,7 +55,7 @@ async fn create(
     fields: &[(&str, &str)],
     file: Option<(&str, &str, &[u8])>,
 ) -> support::Reply {
-    let (content_type, body) = multipart(fields, file);
+    let (content_type, body) = multipart(fields, file.as_slice());
     let req = post("/tickets/new", Some(cookie))
         .header(header::ORIGIN, "http://127.0.0.1:3000")
         .header(header::ACCEPT, "application/json")
@@ -392,26 +392,8 @@ async fn the_queue_filters_and_pages(db: TestDb) {
     assert_eq!(v["items"].as_array().map(Vec::len), Some(0));
 }
 
-/// A multipart body with several file parts under one name.
-fn files_body(files: &[File]) -> (String, Vec<u8>) {
-    let boundary = "----guichet-files-boundary";
-    let mut body = Vec::new();
-    for (name, file_name, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
-
 async fn attach(app: &TestApp, number: &str, cookie: &str, files: &[File<'_>], json: bool) -> support::Reply {
-    let (content_type, body) = files_body(files);
+    let (content_type, body) = multipart(&[], files);
     let mut req = post(&format!("/tickets/{number}/attachments"), Some(cookie))
         .header(header::ORIGIN, "http://127.0.0.1:3000")
         .header(header::CONTENT_TYPE, content_type);
