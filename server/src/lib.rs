@@ -166,12 +166,7 @@ impl AppState {
         ));
         let mailbox = Arc::new(services::mailbox::MailboxService {
             db: db.clone(),
-            transport: match &config.smtp_url {
-                Some(url) => url::Url::parse(url)
-                    .map(|u| format!("smtp://{}:{}", u.host_str().unwrap_or_default(), u.port().unwrap_or(25)))
-                    .unwrap_or_default(),
-                None => format!("mailbox: {}", config.data_dir.join("mailbox").display()),
-            },
+            transport: mail_worker.transport.describe(),
         });
         Ok(AppState {
             config: Arc::new(config),

@@ -64,6 +64,11 @@ impl SmtpClient {
         }
     }
 
+    /// `smtp://host:port`, never the credentials.
+    pub fn describe(&self) -> String {
+        format!("smtp://{}:{}", self.host, self.port)
+    }
+
     /// Sends one message; returns the server's reply code. A pooled connection the
     /// server has closed meanwhile gets one fresh replacement at once.
     pub async fn send(&self, message: &Message) -> Result<String, SendError> {

@@ -38,6 +38,14 @@ pub enum TransportError {
 }
 
 impl Transport {
+    /// Where mail goes, as the admin page shows it.
+    pub fn describe(&self) -> String {
+        match self {
+            Transport::Smtp(client) => client.describe(),
+            Transport::Mailbox(dir) => format!("mailbox: {}", dir.display()),
+        }
+    }
+
     /// SMTP when a URL is given (`smtp://host:port`, optionally with user:password),
     /// the mailbox folder otherwise.
     pub fn new(smtp_url: Option<&str>, mailbox: PathBuf, timeout: Duration) -> Result<Self, TransportError> {
