@@ -6,15 +6,20 @@
 //! times over: 100,000 articles build in seconds (the bench measures it).
 
 pub mod analysis;
+mod grouped_top;
+mod highlight;
 mod query;
 pub mod relevance;
-mod split_top;
 
 use app::help::{Hit, ItemKind, SearchResults, Suggestions};
 use app::i18n::Locale;
+use grouped_top::Holds;
 use std::sync::{Arc, RwLock};
 use tantivy::collector::{Count, TopDocs};
-use tantivy::query::{BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
+use tantivy::indexer::NoMergePolicy;
+use tantivy::query::{
+    BooleanQuery, ConstScoreQuery, EnableScoring, MoreLikeThisQuery, Occur, Query, TermQuery, Weight,
+};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value,
 };
@@ -47,8 +52,7 @@ struct Fields {
     title_raw: Field,
     body_raw: Field,
     /// The kind and the family as one number in a fast field (see `facet_code`):
-    /// suggestions filter and split by it while collecting, so their query stays a
-    /// plain union of terms.
+    /// it tells which group each segment holds.
     kind_code: Field,
 }
 
@@ -68,9 +72,11 @@ struct LocaleIndex {
     fields: Fields,
     /// Per segment, per document id.
     stored: Vec<Vec<Stored>>,
+    /// Per segment, the (kind, family) group it holds.
+    segments: Vec<Holds>,
 }
 
-/// Suggestions show this many of each kind.
+/// The fast field of `facet_code`.
 const KIND_CODE: &str = "kind_code";
 
 fn kind_code(kind: ItemKind) -> u64 {
@@ -91,7 +97,6 @@ fn facet_code(kind: ItemKind, family: &str) -> u64 {
 
 pub const SUGGESTED_ARTICLES: usize = 5;
 pub const SUGGESTED_POSTS: usize = 3;
-const SNIPPET_CHARS: usize = 140;
 
 impl LocaleIndex {
     fn build(locale: Locale, docs: &[&SearchDoc]) -> Result<Self, IndexError> {
@@ -122,7 +127,19 @@ impl LocaleIndex {
             .register(analysis::FOLDED, analysis::folded_analyzer());
         // One thread: the machine's other core serves requests meanwhile.
         let mut writer = index.writer_with_num_threads(1, 50_000_000)?;
+        // One segment per (kind, family) group, never merged: filtering by kind and
+        // family is then a choice of segments, and the query stays a union of terms
+        // that block-WAND can prune (see `grouped_top`).
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        let mut docs = docs.to_vec();
+        docs.sort_by_key(|d| facet_code(d.kind, &d.family));
+        let mut group = None;
         for d in docs {
+            let code = facet_code(d.kind, &d.family);
+            if group.is_some_and(|g| g != code) {
+                writer.commit()?;
+            }
+            group = Some(code);
             writer.add_document(doc!(
                 fields.kind => d.kind.as_str(),
                 fields.kind_code => facet_code(d.kind, &d.family),
@@ -139,7 +156,9 @@ impl LocaleIndex {
         let reader: IndexReader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
         let searcher = reader.searcher();
         let mut stored = Vec::new();
+        let mut segments = Vec::new();
         for (ord, segment) in searcher.segment_readers().iter().enumerate() {
+            segments.push(grouped_top::holds(segment, KIND_CODE));
             let mut docs = Vec::with_capacity(segment.max_doc() as usize);
             for id in 0..segment.max_doc() {
                 let doc: TantivyDocument = searcher.doc(DocAddress::new(ord as u32, id))?;
@@ -163,6 +182,7 @@ impl LocaleIndex {
             reader,
             fields,
             stored,
+            segments,
         })
     }
 
@@ -192,11 +212,10 @@ impl LocaleIndex {
     }
 
     fn hits(&self, parsed: &query::Parsed, found: &[DocAddress]) -> Vec<Hit> {
-        let f = self.fields;
-        let tokenizer = |field| self.index.tokenizer_for_field(field).ok();
-        let (Some(mut title_tok), Some(mut body_tok)) = (tokenizer(f.title), tokenizer(f.body)) else {
+        let Ok(stemmer) = self.index.tokenizer_for_field(self.fields.body) else {
             return Vec::new();
         };
+        let mut marker = highlight::Highlighter::new(stemmer, &parsed.highlight);
         found
             .iter()
             .filter_map(|address| {
@@ -205,34 +224,26 @@ impl LocaleIndex {
                     kind: doc.kind,
                     slug: doc.slug.clone(),
                     title: doc.title.clone(),
-                    title_html: highlight_whole(&doc.title, &mut title_tok, &parsed.highlight),
-                    snippet_html: snippet(&doc.body, &mut body_tok, &parsed.highlight),
+                    title_html: marker.whole(&doc.title),
+                    snippet_html: marker.snippet(&doc.body),
                 })
             })
             .collect()
     }
 
-    /// Best documents for a parsed query; counts all matches only when asked (the
-    /// count visits every match, the top alone can skip most of them).
-    fn ranked(
-        &self,
-        searcher: &Searcher,
-        parsed: &query::Parsed,
-        (kind, family): (Option<ItemKind>, Option<&str>),
-        window: std::ops::Range<usize>,
-        count: bool,
-    ) -> (Vec<DocAddress>, usize) {
-        let q = self.filtered(parsed.query.box_clone(), kind, family);
-        let top = TopDocs::with_limit(window.len().max(1))
-            .and_offset(window.start)
-            .order_by_score();
-        let result = if count {
-            searcher.search(&*q, &(top, Count))
-        } else {
-            searcher.search(&*q, &top).map(|found| (found, 0))
+    /// One page of the best documents of every kind and family, and how many match
+    /// (the count visits every match, so nothing is pruned here).
+    fn top(&self, text: &str, offset: usize, limit: usize) -> (Vec<Hit>, usize) {
+        let searcher = self.searcher();
+        let Some(parsed) = query::parse(&self.index, &searcher, &self.fields, text) else {
+            return (Vec::new(), 0);
         };
-        match result {
-            Ok((found, total)) => (found.into_iter().map(|(_, a)| a).collect(), total),
+        let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score();
+        match searcher.search(&*parsed.query, &(top, Count)) {
+            Ok((found, total)) => {
+                let found: Vec<DocAddress> = found.into_iter().map(|(_, a)| a).collect();
+                (self.hits(&parsed, &found), total)
+            }
             Err(e) => {
                 tracing::warn!(error = %e, "search failed");
                 (Vec::new(), 0)
@@ -240,20 +251,36 @@ impl LocaleIndex {
         }
     }
 
-    fn top(
+    /// The best `limit` documents of a kind (and a family), for a parsed query's
+    /// weight: only the segments of that group are searched, with pruning.
+    fn best_of(
         &self,
-        text: &str,
-        kind: Option<ItemKind>,
+        searcher: &Searcher,
+        weight: &dyn Weight,
+        kind: ItemKind,
         family: Option<&str>,
-        offset: usize,
         limit: usize,
-    ) -> (Vec<Hit>, usize) {
-        let searcher = self.searcher();
-        let Some(parsed) = query::parse(&self.index, &searcher, &self.fields, text) else {
-            return (Vec::new(), 0);
+    ) -> Vec<DocAddress> {
+        let exact = family.map(|f| facet_code(kind, f));
+        let wanted = |code: u64| match exact {
+            Some(e) => code == e,
+            None => code / 16 == kind_code(kind),
         };
-        let (found, total) = self.ranked(&searcher, &parsed, (kind, family), offset..offset + limit, true);
-        (self.hits(&parsed, &found), total)
+        match grouped_top::best(searcher, weight, KIND_CODE, &self.segments, wanted, limit) {
+            Ok(found) => found.into_iter().map(|(_, a)| a).collect(),
+            Err(e) => {
+                tracing::warn!(error = %e, "search failed");
+                Vec::new()
+            }
+        }
+    }
+
+    fn weight(searcher: &Searcher, parsed: &query::Parsed) -> Option<Box<dyn Weight>> {
+        parsed
+            .query
+            .weight(EnableScoring::enabled_from_searcher(searcher))
+            .inspect_err(|e| tracing::warn!(error = %e, "search failed"))
+            .ok()
     }
 
     fn suggest(&self, text: &str, family: Option<&str>) -> Suggestions {
@@ -261,25 +288,14 @@ impl LocaleIndex {
         let Some(parsed) = query::parse(&self.index, &searcher, &self.fields, text) else {
             return Suggestions::default();
         };
-        // One pass over the matches feeds both lists, filtered by family on the way.
-        let wanted = |kind| family.map(|f| facet_code(kind, f));
-        let collector = split_top::SplitTop {
-            field: KIND_CODE,
-            wanted: [wanted(ItemKind::Article), wanted(ItemKind::Post)],
-            limits: [SUGGESTED_ARTICLES, SUGGESTED_POSTS],
+        let Some(weight) = Self::weight(&searcher, &parsed) else {
+            return Suggestions::default();
         };
-        match searcher.search(&*parsed.query, &collector) {
-            Ok([articles, posts]) => {
-                let addresses = |found: Vec<(f32, DocAddress)>| found.into_iter().map(|(_, a)| a).collect::<Vec<_>>();
-                Suggestions {
-                    articles: self.hits(&parsed, &addresses(articles)),
-                    posts: self.hits(&parsed, &addresses(posts)),
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "suggestion search failed");
-                Suggestions::default()
-            }
+        let articles = self.best_of(&searcher, &*weight, ItemKind::Article, family, SUGGESTED_ARTICLES);
+        let posts = self.best_of(&searcher, &*weight, ItemKind::Post, family, SUGGESTED_POSTS);
+        Suggestions {
+            articles: self.hits(&parsed, &articles),
+            posts: self.hits(&parsed, &posts),
         }
     }
 
@@ -288,8 +304,10 @@ impl LocaleIndex {
         let Some(parsed) = query::parse(&self.index, &searcher, &self.fields, text) else {
             return Vec::new();
         };
-        let (found, _) = self.ranked(&searcher, &parsed, (Some(ItemKind::Article), None), 0..limit, false);
-        found
+        let Some(weight) = Self::weight(&searcher, &parsed) else {
+            return Vec::new();
+        };
+        self.best_of(&searcher, &*weight, ItemKind::Article, None, limit)
             .into_iter()
             .filter_map(|a| self.stored(a).map(|d| d.slug.clone()))
             .collect()
@@ -331,97 +349,6 @@ impl LocaleIndex {
             })
             .collect()
     }
-}
-
-/// The whole text, escaped, with the words whose stems matched in `<b>` (a snippet
-/// would stop at the last match and cut a title short).
-fn highlight_whole(
-    text: &str,
-    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
-    terms: &std::collections::BTreeMap<String, f32>,
-) -> String {
-    use tantivy::tokenizer::TokenStream;
-    let mut html = String::with_capacity(text.len() + 16);
-    let mut done = 0;
-    let mut stream = analyzer.token_stream(text);
-    while stream.advance() {
-        let token = stream.token();
-        let (from, to) = (token.offset_from, token.offset_to);
-        if terms.contains_key(&token.text) && from >= done && text.is_char_boundary(from) && text.is_char_boundary(to) {
-            html.push_str(&html_escape::encode_text(&text[done..from]));
-            html.push_str("<b>");
-            html.push_str(&html_escape::encode_text(&text[from..to]));
-            html.push_str("</b>");
-            done = to;
-        }
-    }
-    html.push_str(&html_escape::encode_text(&text[done..]));
-    html
-}
-
-/// Where the first word whose stem is in `terms` starts. Stemming every word of a
-/// long body cost more than the search itself: words are first compared cheaply
-/// (folded, on their first four letters, which a stem shares with its word) and
-/// only the candidates are stemmed.
-fn first_match(
-    body: &str,
-    stemmer: &mut tantivy::tokenizer::TextAnalyzer,
-    terms: &std::collections::BTreeMap<String, f32>,
-) -> Option<usize> {
-    use tantivy::tokenizer::TokenStream;
-    let heads: Vec<&str> = terms
-        .keys()
-        .map(|t| &t[..t.char_indices().nth(4).map_or(t.len(), |(i, _)| i)])
-        .collect();
-    let mut folded = analysis::folded_analyzer();
-    let mut stream = folded.token_stream(body);
-    while stream.advance() {
-        let token = stream.token();
-        if !heads.iter().any(|h| token.text.starts_with(h)) {
-            continue;
-        }
-        let word = body.get(token.offset_from..token.offset_to)?;
-        if analysis::terms(stemmer, word)
-            .first()
-            .is_some_and(|s| terms.contains_key(s))
-        {
-            return Some(token.offset_from);
-        }
-    }
-    None
-}
-
-/// About one line of the body around its first matched word, escaped, matches in
-/// `<b>`; the start of the body when nothing matched. Tokenizing stops at the end
-/// of that line: stemming whole bodies for every suggestion would cost more than
-/// the search.
-fn snippet(
-    body: &str,
-    analyzer: &mut tantivy::tokenizer::TextAnalyzer,
-    terms: &std::collections::BTreeMap<String, f32>,
-) -> String {
-    let first = first_match(body, analyzer, terms);
-    // Start a few words before the match, on a character boundary.
-    let start = first.map_or(0, |at| {
-        let mut s = at.saturating_sub(40);
-        while !body.is_char_boundary(s) {
-            s -= 1;
-        }
-        body[s..at].find(char::is_whitespace).map_or(s, |w| s + w + 1).min(at)
-    });
-    let end = body[start..]
-        .char_indices()
-        .nth(SNIPPET_CHARS)
-        .map_or(body.len(), |(i, _)| start + i);
-    let mut html = String::with_capacity(SNIPPET_CHARS + 32);
-    if start > 0 {
-        html.push('…');
-    }
-    html.push_str(&highlight_whole(&body[start..end], analyzer, terms));
-    if end < body.len() {
-        html.push('…');
-    }
-    html
 }
 
 struct Indexes {
@@ -490,7 +417,7 @@ impl SearchIndex {
         let page = page.max(1);
         let all = self.current();
         let offset = (page - 1).saturating_mul(per_page);
-        let (hits, total) = all.get(locale).top(text, None, None, offset, per_page);
+        let (hits, total) = all.get(locale).top(text, offset, per_page);
         SearchResults {
             query: text.to_owned(),
             page,
