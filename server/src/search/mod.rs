@@ -10,6 +10,8 @@ mod grouped_top;
 mod highlight;
 mod query;
 pub mod relevance;
+mod stats;
+mod typos;
 
 use app::help::{Hit, ItemKind, SearchResults, Suggestions};
 use app::i18n::Locale;
@@ -74,6 +76,8 @@ struct LocaleIndex {
     stored: Vec<Vec<Stored>>,
     /// Per segment, the (kind, family) group it holds.
     segments: Vec<Holds>,
+    stats: stats::Stats,
+    typos: typos::Typos,
 }
 
 /// The fast field of `facet_code`.
@@ -183,6 +187,8 @@ impl LocaleIndex {
             fields,
             stored,
             segments,
+            stats: stats::Stats::gather(&searcher, &[fields.title, fields.body, fields.body_raw])?,
+            typos: typo_index(&searcher, fields.body_raw)?,
         })
     }
 
@@ -190,6 +196,13 @@ impl LocaleIndex {
         self.stored
             .get(address.segment_ord as usize)?
             .get(address.doc_id as usize)
+    }
+
+    fn words(&self) -> query::Words<'_> {
+        query::Words {
+            stats: &self.stats,
+            typos: &self.typos,
+        }
     }
 
     fn searcher(&self) -> Searcher {
@@ -235,7 +248,7 @@ impl LocaleIndex {
     /// (the count visits every match, so nothing is pruned here).
     fn top(&self, text: &str, offset: usize, limit: usize) -> (Vec<Hit>, usize) {
         let searcher = self.searcher();
-        let Some(parsed) = query::parse(&self.index, &searcher, &self.fields, text) else {
+        let Some(parsed) = query::parse(&self.index, &searcher, self.words(), &self.fields, text) else {
             return (Vec::new(), 0);
         };
         let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score();
@@ -275,20 +288,20 @@ impl LocaleIndex {
         }
     }
 
-    fn weight(searcher: &Searcher, parsed: &query::Parsed) -> Option<Box<dyn Weight>> {
+    fn weight(&self, searcher: &Searcher, parsed: &query::Parsed) -> Option<Box<dyn Weight>> {
         parsed
             .query
-            .weight(EnableScoring::enabled_from_searcher(searcher))
+            .weight(EnableScoring::enabled_from_statistics_provider(&self.stats, searcher))
             .inspect_err(|e| tracing::warn!(error = %e, "search failed"))
             .ok()
     }
 
     fn suggest(&self, text: &str, family: Option<&str>) -> Suggestions {
         let searcher = self.searcher();
-        let Some(parsed) = query::parse(&self.index, &searcher, &self.fields, text) else {
+        let Some(parsed) = query::parse(&self.index, &searcher, self.words(), &self.fields, text) else {
             return Suggestions::default();
         };
-        let Some(weight) = Self::weight(&searcher, &parsed) else {
+        let Some(weight) = self.weight(&searcher, &parsed) else {
             return Suggestions::default();
         };
         let articles = self.best_of(&searcher, &*weight, ItemKind::Article, family, SUGGESTED_ARTICLES);
@@ -301,10 +314,10 @@ impl LocaleIndex {
 
     fn rank_articles(&self, text: &str, limit: usize) -> Vec<String> {
         let searcher = self.searcher();
-        let Some(parsed) = query::parse(&self.index, &searcher, &self.fields, text) else {
+        let Some(parsed) = query::parse(&self.index, &searcher, self.words(), &self.fields, text) else {
             return Vec::new();
         };
-        let Some(weight) = Self::weight(&searcher, &parsed) else {
+        let Some(weight) = self.weight(&searcher, &parsed) else {
             return Vec::new();
         };
         self.best_of(&searcher, &*weight, ItemKind::Article, None, limit)
@@ -349,6 +362,24 @@ impl LocaleIndex {
             })
             .collect()
     }
+}
+
+/// The words typos are corrected to: the folded words of the titles and bodies,
+/// long enough to be one edit away from a word of `query::FUZZY_MIN_CHARS`.
+fn typo_index(searcher: &Searcher, field: Field) -> tantivy::Result<typos::Typos> {
+    let mut words = std::collections::BTreeSet::new();
+    for segment in searcher.segment_readers() {
+        let inverted = segment.inverted_index(field)?;
+        let mut stream = inverted.terms().stream()?;
+        while stream.advance() {
+            if let Ok(word) = std::str::from_utf8(stream.key())
+                && word.chars().count() + 1 >= query::FUZZY_MIN_CHARS
+            {
+                words.insert(word.to_owned());
+            }
+        }
+    }
+    Ok(typos::Typos::build(words.iter().map(String::as_str)))
 }
 
 struct Indexes {

@@ -17,9 +17,11 @@
 
 use super::Fields;
 use super::analysis::{self, terms};
+use super::stats::Stats;
+use super::typos::Typos;
 use app::help::QUERY_MAX_CHARS;
 use std::collections::BTreeMap;
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Index, Searcher, Term};
 
@@ -34,13 +36,20 @@ const TITLE_BOOST: f32 = 3.0;
 /// The correction of a word the index does not know.
 const TYPO_WEIGHT: f32 = 0.95;
 const PREFIX_WEIGHT: f32 = 0.8;
-const FUZZY_MIN_CHARS: usize = 5;
+pub const FUZZY_MIN_CHARS: usize = 5;
 const PREFIX_MIN_CHARS: usize = 2;
 const MAX_EXPANSIONS: usize = 30;
 /// More words than this add nothing to a subject line but cost.
 const MAX_WORDS: usize = 24;
 
-pub fn parse(index: &Index, searcher: &Searcher, f: &Fields, text: &str) -> Option<Parsed> {
+/// What the index knows of its words, besides tantivy's own index.
+pub struct Words<'a> {
+    pub stats: &'a Stats,
+    pub typos: &'a Typos,
+}
+
+pub fn parse(index: &Index, searcher: &Searcher, words_of: Words, f: &Fields, text: &str) -> Option<Parsed> {
+    let Words { stats, typos } = words_of;
     let text: String = text.chars().take(QUERY_MAX_CHARS).collect();
     let mut raw = analysis::folded_analyzer();
     let mut stem = index.tokenizer_for_field(f.body).ok()?;
@@ -65,15 +74,13 @@ pub fn parse(index: &Index, searcher: &Searcher, f: &Fields, text: &str) -> Opti
         if chars >= FUZZY_MIN_CHARS && !stems.is_empty() {
             // A word the knowledge base never uses is most likely a typo: look for
             // its corrections. A known word's neighbours are other words.
-            let known = searcher
-                .doc_freq(&Term::from_field_text(f.body_raw, &word))
-                .is_ok_and(|n| n > 0);
+            let known = stats.documents_with(&Term::from_field_text(f.body_raw, &word)) > 0;
             if !known {
-                let typo = FuzzyTermQuery::new(Term::from_field_text(f.body_raw, &word), 1, true);
                 expansions.extend(
-                    expand(searcher, f.body_raw, &typo)
+                    typos
+                        .near(&word, MAX_EXPANSIONS)
                         .into_iter()
-                        .map(|t| (t, TYPO_WEIGHT)),
+                        .map(|t| (t.to_owned(), TYPO_WEIGHT)),
                 );
             }
         }
@@ -141,31 +148,6 @@ fn completions(searcher: &Searcher, field: Field, prefix: &str) -> Vec<String> {
             if let Ok(word) = std::str::from_utf8(stream.key())
                 && !out.iter().any(|w| w == word)
             {
-                out.push(word.to_owned());
-            }
-            if out.len() >= MAX_EXPANSIONS {
-                return out;
-            }
-        }
-    }
-    out
-}
-
-/// The indexed words an automaton (a typo's neighbours) accepts, at most a few dozen.
-fn expand(searcher: &Searcher, field: Field, query: &FuzzyTermQuery) -> Vec<String> {
-    let Ok(automaton) = query.automaton() else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for segment in searcher.segment_readers() {
-        let Ok(inverted) = segment.inverted_index(field) else {
-            continue;
-        };
-        let Ok(mut stream) = inverted.terms().search(&automaton).into_stream() else {
-            continue;
-        };
-        while stream.advance() {
-            if let Ok(word) = std::str::from_utf8(stream.key()) {
                 out.push(word.to_owned());
             }
             if out.len() >= MAX_EXPANSIONS {
