@@ -33,6 +33,10 @@ use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect, TransactionTrait};
 use server::db::entities::{account, ticket, ticket_event, ticket_field, user};
 use std::time::Instant;
 
+/// The same allocator as the `guichet` binary, so in-process figures match it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();

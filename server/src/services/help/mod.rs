@@ -128,7 +128,12 @@ impl HelpService {
             return hit;
         }
         let found = self.index.suggest(locale, family, text);
-        let json = bytes::Bytes::from(serde_json::to_vec(&found).unwrap_or_else(|_| b"{}".to_vec()));
+        // Eight hits with their snippets: a few kilobytes, written without regrowing.
+        let mut json = Vec::with_capacity(4096);
+        if serde_json::to_writer(&mut json, &found).is_err() {
+            json = b"{}".to_vec();
+        }
+        let json = bytes::Bytes::from(json);
         self.answers.insert(key, json.clone());
         json
     }
