@@ -232,6 +232,28 @@ fn synthetic(content: &std::path::Path, n: usize) -> Result<Vec<server::search::
         .collect())
 }
 
+/// The synthetic articles and the demo's community posts, as the seeded server has.
+fn with_posts(content: &std::path::Path, n: usize) -> Result<Vec<server::search::SearchDoc>, String> {
+    use app::help::ItemKind;
+    let mut docs = synthetic(content, n)?;
+    let (items, _) = server::services::help::content::load_dir(content);
+    docs.extend(
+        items
+            .iter()
+            .filter(|i| i.post.is_some())
+            .map(|p| server::search::SearchDoc {
+                kind: ItemKind::Post,
+                slug: p.slug.clone(),
+                locale: p.locale,
+                family: p.family.as_str().to_owned(),
+                category: p.category.clone(),
+                title: p.title.clone(),
+                body: server::markdown::render(&p.body_md).text,
+            }),
+    );
+    Ok(docs)
+}
+
 fn resident_bytes() -> u64 {
     std::fs::read_to_string("/proc/self/statm")
         .ok()
@@ -306,7 +328,7 @@ async fn seed_articles(db: &DatabaseConnection, n: usize) -> Result<(), String> 
 /// The search engine alone, in process: every relevance subject, several rounds.
 fn suggest_inproc(content: &std::path::Path, n: usize) -> Result<(), String> {
     use app::i18n::Locale;
-    let docs = synthetic(content, n)?;
+    let docs = with_posts(content, n)?;
     let index = server::search::SearchIndex::build(&docs).map_err(|e| e.to_string())?;
     let root = content.parent().unwrap_or(content);
     let mut cases = Vec::new();
