@@ -26,6 +26,31 @@ use std::sync::Arc;
 /// Queue pages hold this many tickets.
 pub const PAGE_SIZE: u64 = 25;
 
+/// An attachment's row (its bytes are already stored under `key`), written in the
+/// caller's transaction.
+async fn record_attachment(
+    txn: &impl ConnectionTrait,
+    ticket_id: i64,
+    upload: &Upload,
+    key: &str,
+    by: i64,
+    at: chrono::DateTime<Utc>,
+) -> Result<(), DbErr> {
+    attachment::ActiveModel {
+        ticket_id: Set(ticket_id),
+        file_name: Set(upload.file_name.clone()),
+        content_type: Set(upload.content_type.clone()),
+        size: Set(upload.bytes.len() as i64),
+        storage_key: Set(key.to_owned()),
+        uploaded_by: Set(by),
+        created_at: Set(at),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
+    Ok(())
+}
+
 /// One line of a ticket's timeline, written in the caller's transaction.
 async fn record_event(
     txn: &impl ConnectionTrait,
@@ -171,18 +196,7 @@ impl TicketsService {
             .await?;
         }
         if let (Some(upload), Some(key)) = (&t.upload, storage_key) {
-            attachment::ActiveModel {
-                ticket_id: Set(created.id),
-                file_name: Set(upload.file_name.clone()),
-                content_type: Set(upload.content_type.clone()),
-                size: Set(upload.bytes.len() as i64),
-                storage_key: Set(key.to_owned()),
-                uploaded_by: Set(t.requester_id),
-                created_at: Set(now),
-                ..Default::default()
-            }
-            .insert(&txn)
-            .await?;
+            record_attachment(&txn, created.id, upload, key, t.requester_id, now).await?;
         }
         record_event(&txn, created.id, Some(t.requester_id), "created", None, now).await?;
         self.notifier.ticket(&txn, &created, MailKind::Created, now).await?;
@@ -442,18 +456,7 @@ impl TicketsService {
                 return Err(DbErr::RecordNotUpdated);
             }
             for (u, key) in uploads.iter().zip(&stored) {
-                attachment::ActiveModel {
-                    ticket_id: Set(t.id),
-                    file_name: Set(u.file_name.clone()),
-                    content_type: Set(u.content_type.clone()),
-                    size: Set(u.bytes.len() as i64),
-                    storage_key: Set(key.clone()),
-                    uploaded_by: Set(viewer.user_id),
-                    created_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&txn)
-                .await?;
+                record_attachment(&txn, t.id, u, key, viewer.user_id, now).await?;
             }
             let names: Vec<&str> = uploads.iter().map(|u| u.file_name.as_str()).collect();
             let data = serde_json::json!({ "files": names }).to_string();
