@@ -53,6 +53,14 @@ impl axum::extract::FromRef<AppState> for LeptosOptions {
     }
 }
 
+/// For the handlers that need only the help center (the suggestions): a pointer's
+/// copy, not the whole state's.
+impl axum::extract::FromRef<AppState> for Arc<services::help::HelpService> {
+    fn from_ref(state: &AppState) -> Self {
+        state.help.clone()
+    }
+}
+
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
     #[error("cannot create the data folder {path}: {source}")]

@@ -4,16 +4,17 @@
 //! Any query string gets a 200: undecodable bytes are replaced, unknown locales and
 //! families ignored, and the text is never parsed as query syntax.
 
-use crate::AppState;
+use crate::services::help::HelpService;
 use app::domain::ProductFamily;
 use app::i18n::Locale;
 use app::request::RequestContext;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use std::sync::Arc;
 
 pub async fn suggest(
-    State(state): State<AppState>,
+    State(help): State<Arc<HelpService>>,
     context: Option<axum::Extension<RequestContext>>,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -30,7 +31,7 @@ pub async fn suggest(
     let json = if q.trim().chars().count() < app::help::SUGGEST_MIN_CHARS {
         bytes::Bytes::from_static(b"{\"articles\":[],\"posts\":[]}")
     } else {
-        state.help.suggest_json(locale, family, &q)
+        help.suggest_json(locale, family, &q)
     };
     let mut response = (
         [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
