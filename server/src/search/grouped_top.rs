@@ -1,14 +1,12 @@
-//! The best documents of one kind and family, found with tantivy's block-WAND.
+//! The best documents of one kind and family, from the scores summed ahead
+//! (`impacts`).
 //!
 //! The index keeps each (kind, family) group in a segment of its own (see
 //! `LocaleIndex::build`), so a filter by kind and family is a choice of segments,
-//! not a clause of the query: the query stays a flat union of terms, and over a
-//! segment that is all wanted documents tantivy can skip every block of postings
-//! whose best possible score cannot enter the top (`Weight::for_each_pruning`).
-//! Scoring is unchanged: BM25 statistics are the whole index's, whatever the
-//! segment.
+//! not a clause of the query. BM25 statistics are the whole index's, whatever the
+//! segment, so a document scores the same whichever group is asked for.
 
-use tantivy::query::Weight;
+use super::impacts::Impacts;
 use tantivy::{DocAddress, DocId, Score, Searcher, SegmentReader};
 
 /// What a segment holds, by the group code of its documents (`facet_code`).
@@ -33,29 +31,32 @@ pub fn holds(reader: &SegmentReader, field: &str) -> Holds {
     }
 }
 
-/// Keeps `list` to its best `limit` entries, best first, ties by address.
+/// Keeps `list` to its best `limit` entries, best first; the documents come in
+/// address order, so a tie stays behind the one already in.
 fn push(list: &mut Vec<(Score, DocAddress)>, limit: usize, score: Score, doc: DocAddress) {
-    if list.len() == limit && list.last().is_some_and(|(worst, _)| *worst >= score) {
-        return;
-    }
     let at = list.partition_point(|(s, _)| *s >= score);
-    list.insert(at, (score, doc));
-    list.truncate(limit);
+    if at < limit {
+        list.insert(at, (score, doc));
+        list.truncate(limit);
+    }
 }
 
-/// The score a document must beat to enter a full list (block-WAND's threshold).
+/// The score a document must beat to enter the list: zero (no match) until it is
+/// full.
 fn threshold(list: &[(Score, DocAddress)], limit: usize) -> Score {
     match list.last() {
         Some((worst, _)) if list.len() == limit => *worst,
-        _ => Score::MIN,
+        _ => 0.0,
     }
 }
 
-/// The `limit` best documents whose group code `wanted` accepts, best first.
+/// The `limit` best documents for `query` ((stem id, weight) pairs, see
+/// `Impacts::resolve`) whose group code `wanted` accepts, best first.
 /// `segments[i]` is what `holds` said of the searcher's segment `i`.
 pub fn best(
     searcher: &Searcher,
-    weight: &dyn Weight,
+    impacts: &Impacts,
+    query: &[(u32, Score)],
     field: &str,
     segments: &[Holds],
     wanted: impl Fn(u64) -> bool,
@@ -66,29 +67,24 @@ pub fn best(
         return Ok(list);
     }
     for (ord, reader) in searcher.segment_readers().iter().enumerate() {
-        let ord = ord as u32;
-        let alive = reader.alive_bitset();
-        let is_alive = |doc: DocId| alive.is_none_or(|a| a.is_alive(doc));
-        match segments.get(ord as usize).copied().unwrap_or(Holds::Mixed) {
+        let at = |doc: DocId| DocAddress::new(ord as u32, doc);
+        match segments.get(ord).copied().unwrap_or(Holds::Mixed) {
             Holds::Nothing => {}
             Holds::Only(code) if !wanted(code) => {}
             Holds::Only(_) => {
-                // The threshold carries over from the segments already searched.
-                weight.for_each_pruning(threshold(&list, limit), reader, &mut |doc, score| {
-                    if is_alive(doc) {
-                        push(&mut list, limit, score, DocAddress::new(ord, doc));
-                    }
+                impacts.for_each_above(ord, query, threshold(&list, limit), |doc, score| {
+                    push(&mut list, limit, score, at(doc));
                     threshold(&list, limit)
-                })?;
+                });
             }
             Holds::Mixed => {
                 let column = reader.fast_fields().u64(field)?;
-                weight.for_each_pruning(threshold(&list, limit), reader, &mut |doc, score| {
-                    if is_alive(doc) && column.first(doc).is_some_and(&wanted) {
-                        push(&mut list, limit, score, DocAddress::new(ord, doc));
+                impacts.for_each_above(ord, query, threshold(&list, limit), |doc, score| {
+                    if column.first(doc).is_some_and(&wanted) {
+                        push(&mut list, limit, score, at(doc));
                     }
                     threshold(&list, limit)
-                })?;
+                });
             }
         }
     }
@@ -103,11 +99,14 @@ mod tests {
     fn keeps_the_best_in_order_ties_by_address() {
         let at = |d| DocAddress::new(0, d);
         let mut list = Vec::new();
-        for (score, doc) in [(1.0, 1), (3.0, 2), (2.0, 3), (3.0, 4), (0.5, 5), (2.5, 6)] {
-            push(&mut list, 3, score, at(doc));
+        // In address order, as a segment's documents come.
+        for (score, doc) in [(1.0, 1), (3.0, 2), (2.0, 3), (3.0, 4), (0.5, 5), (2.5, 6), (2.5, 7)] {
+            if score > threshold(&list, 3) {
+                push(&mut list, 3, score, at(doc));
+            }
         }
         assert_eq!(list, vec![(3.0, at(2)), (3.0, at(4)), (2.5, at(6))]);
         assert_eq!(threshold(&list, 3), 2.5);
-        assert_eq!(threshold(&list[..2], 3), Score::MIN);
+        assert_eq!(threshold(&list[..2], 3), 0.0);
     }
 }

@@ -1,85 +1,93 @@
 //! Titles and one-line snippets with the matched words in `<b>`, escaped.
 //!
-//! A word is matched when its stem is one of the query's. Stemming is the costly
-//! part (it was half of a suggestion's time when every word of every title and
-//! snippet went through it), so words are first compared cheaply: folded, on the
-//! first four letters, which a stem shares with its word. Only those candidates are
-//! stemmed, and each distinct candidate once per request.
-
-use super::analysis;
-use std::collections::BTreeMap;
-use tantivy::tokenizer::{TextAnalyzer, TokenStream};
+//! A word is matched when its stem is one of the query's. Every word of every
+//! title and body was folded and stemmed when the index was built, and filed as
+//! written (`Impacts::stem_of_written`, `Impacts::written_forms`): marking a text
+//! is cutting it into words the way tantivy's tokenizer does (runs of letters and
+//! digits) and looking up only the words whose first byte and length are those of
+//! one of the query's stems' written words. Folding and stemming the words of
+//! titles and snippets for every suggestion was most of its cost.
 
 const SNIPPET_CHARS: usize = 140;
 /// How far before the first match a snippet starts, at most.
 const LEAD_BYTES: usize = 40;
 
-pub struct Highlighter<'q> {
-    stems: &'q BTreeMap<String, f32>,
-    /// The first four letters of each stem.
-    heads: Vec<&'q str>,
-    folded: TextAnalyzer,
-    stemmer: TextAnalyzer,
-    /// Candidate words already stemmed, and whether they matched.
-    seen: Vec<(String, bool)>,
+pub struct Highlighter<F> {
+    /// The stem id of a word as written.
+    stem_of: F,
+    /// The stem ids to mark.
+    wanted: Vec<u32>,
+    /// Per first byte, the lengths of the words to mark (bit n: n bytes; bit 63:
+    /// 63 or more): a word of another shape is not looked up.
+    shapes: [u64; 256],
 }
 
-impl<'q> Highlighter<'q> {
-    pub fn new(stemmer: TextAnalyzer, stems: &'q BTreeMap<String, f32>) -> Self {
-        let heads = stems
-            .keys()
-            .map(|t| &t[..t.char_indices().nth(4).map_or(t.len(), |(i, _)| i)])
-            .collect();
+impl<F: Fn(&str) -> Option<u32>> Highlighter<F> {
+    /// Marks the words whose stem is one of `wanted`; `forms` are those words as
+    /// written in the index.
+    pub fn new<'f>(stem_of: F, wanted: Vec<u32>, forms: impl IntoIterator<Item = &'f str>) -> Self {
+        let mut shapes = [0u64; 256];
+        for word in forms {
+            if let Some(b) = word.bytes().next() {
+                shapes[usize::from(b)] |= shape(word);
+            }
+        }
         Self {
-            stems,
-            heads,
-            folded: analysis::folded_analyzer(),
-            stemmer,
-            seen: Vec::new(),
+            stem_of,
+            wanted,
+            shapes,
         }
     }
 
+    fn wanted(&self, word: &str) -> bool {
+        word.bytes()
+            .next()
+            .is_some_and(|b| self.shapes[usize::from(b)] & shape(word) != 0)
+            && (self.stem_of)(word).is_some_and(|id| self.wanted.contains(&id))
+    }
+
     /// The byte ranges of the matched words of `text`, in order.
-    fn matches(&mut self, text: &str, first_only: bool) -> Vec<(usize, usize)> {
+    fn matches(&self, text: &str) -> Vec<(usize, usize)> {
         let mut found = Vec::new();
-        let mut stream = self.folded.token_stream(text);
-        while stream.advance() {
-            let token = stream.token();
-            if !self.heads.iter().any(|h| token.text.starts_with(h)) {
-                continue;
-            }
-            let hit = match self.seen.iter().find(|(w, _)| *w == token.text) {
-                Some((_, hit)) => *hit,
-                None => {
-                    let hit = analysis::terms(&mut self.stemmer, &token.text)
-                        .first()
-                        .is_some_and(|s| self.stems.contains_key(s));
-                    self.seen.push((token.text.clone(), hit));
-                    hit
-                }
+        let mut start = None;
+        let bytes = text.as_bytes();
+        let mut at = 0;
+        // Words are runs of letters and digits, as tantivy's `SimpleTokenizer` cuts
+        // them; ASCII is told apart byte by byte, the rest decoded.
+        while at <= bytes.len() {
+            let (word_char, len) = match bytes.get(at) {
+                None => (false, 1),
+                Some(b) if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+                Some(_) => match text.get(at..).and_then(|rest| rest.chars().next()) {
+                    Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+                    None => (false, 1),
+                },
             };
-            if hit {
-                found.push((token.offset_from, token.offset_to));
-                if first_only {
-                    break;
-                }
+            if word_char {
+                start.get_or_insert(at);
+            } else if let Some(from) = start.take()
+                && self.wanted(&text[from..at])
+            {
+                found.push((from, at));
             }
+            at += len;
         }
         found
     }
 
     /// The whole text, escaped, its matched words in `<b>` (a snippet would stop at
     /// the last match and cut a title short).
-    pub fn whole(&mut self, text: &str) -> String {
-        let matches = self.matches(text, false);
+    pub fn whole(&self, text: &str) -> String {
+        let matches = self.matches(text);
         mark(text, &matches)
     }
 
-    /// About one line of the body around its first matched word, escaped, matches in
-    /// `<b>`; the start of the body when nothing matched. Only that line is
-    /// tokenized past the first match.
-    pub fn snippet(&mut self, body: &str) -> String {
-        let first = self.matches(body, true).first().map(|(from, _)| *from);
+    /// About one line of the body from a little before its first matched word (at
+    /// byte `first`, which the index knows: see `Impacts::first_in_body`), escaped,
+    /// matches in `<b>`; the start of the body when nothing matched. Only that line
+    /// is read.
+    pub fn snippet(&self, body: &str, first: Option<usize>) -> String {
+        let first = first.filter(|at| body.is_char_boundary(*at));
         // Start a few words before the match, on a character boundary.
         let start = first.map_or(0, |at| {
             let mut s = at.saturating_sub(LEAD_BYTES);
@@ -104,6 +112,11 @@ impl<'q> Highlighter<'q> {
     }
 }
 
+/// A word's length as a bit of `Highlighter::shapes`.
+fn shape(word: &str) -> u64 {
+    1 << word.len().min(63)
+}
+
 /// `text` escaped, with these byte ranges in `<b>`.
 fn mark(text: &str, ranges: &[(usize, usize)]) -> String {
     let mut html = String::with_capacity(text.len() + 16);
@@ -125,42 +138,73 @@ fn mark(text: &str, ranges: &[(usize, usize)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::analysis;
     use app::i18n::Locale;
+    use std::collections::HashMap;
 
-    fn stems(words: &[&str]) -> BTreeMap<String, f32> {
+    /// A highlighter for these query words over an index of these texts.
+    fn highlighter(words: &[&str], texts: &[&str]) -> Highlighter<impl Fn(&str) -> Option<u32> + use<>> {
         let mut fr = analysis::stem_analyzer(Locale::Fr);
-        words
+        let mut ids: HashMap<String, u32> = HashMap::new();
+        let mut id_of = |stem: String| {
+            let next = ids.len() as u32;
+            *ids.entry(stem).or_insert(next)
+        };
+        let wanted: Vec<u32> = words
             .iter()
             .flat_map(|w| analysis::terms(&mut fr, w))
-            .map(|s| (s, 1.0))
-            .collect()
+            .map(&mut id_of)
+            .collect();
+        // Every word of the texts as written, with its stem's id.
+        let mut written: HashMap<String, u32> = HashMap::new();
+        let mut cut = analysis::folded_analyzer();
+        for text in texts {
+            let mut stream = cut.token_stream(text);
+            while tantivy::tokenizer::TokenStream::advance(&mut stream) {
+                let token = tantivy::tokenizer::TokenStream::token(&stream);
+                if let Some(stem) = analysis::terms(&mut fr, &token.text).pop() {
+                    written.insert(text[token.offset_from..token.offset_to].to_owned(), id_of(stem));
+                }
+            }
+        }
+        let forms: Vec<String> = written
+            .iter()
+            .filter(|(_, id)| wanted.contains(id))
+            .map(|(w, _)| w.clone())
+            .collect();
+        Highlighter::new(
+            move |w: &str| written.get(w).copied(),
+            wanted,
+            forms.iter().map(String::as_str),
+        )
     }
 
     #[test]
     fn marks_every_form_of_the_words_and_escapes_the_rest() {
-        let wanted = stems(&["télécharger", "enveloppe"]);
-        let mut h = Highlighter::new(analysis::stem_analyzer(Locale::Fr), &wanted);
+        let text = "Télécharger les <enveloppes> & signer";
+        let h = highlighter(&["télécharger", "enveloppe"], &[text]);
         assert_eq!(
-            h.whole("Télécharger les <enveloppes> & signer"),
+            h.whole(text),
             "<b>Télécharger</b> les &lt;<b>enveloppes</b>&gt; &amp; signer"
         );
+        // A word cut short at the end of a snippet is not a word of the index.
+        assert_eq!(h.whole("Télécharger les envel"), "<b>Télécharger</b> les envel");
     }
 
     #[test]
     fn a_snippet_starts_near_the_first_match_and_is_one_line() {
-        let wanted = stems(&["certificat"]);
-        let mut h = Highlighter::new(analysis::stem_analyzer(Locale::Fr), &wanted);
         let body = format!(
             "{} Le certificat K.Sign expire. {}",
             "mot ".repeat(40),
             "suite ".repeat(60)
         );
-        let snippet = h.snippet(&body);
+        let h = highlighter(&["certificat"], &[&body, "Rien à voir ici."]);
+        let snippet = h.snippet(&body, body.find("certificat"));
         assert!(snippet.starts_with('…') && snippet.ends_with('…'), "{snippet}");
         assert!(snippet.contains("Le <b>certificat</b> K.Sign"), "{snippet}");
         assert!(snippet.chars().count() <= SNIPPET_CHARS + 2 + 7, "{snippet}");
         // Nothing matched: the start of the body.
-        let plain = h.snippet("Rien à voir ici.");
+        let plain = h.snippet("Rien à voir ici.", None);
         assert_eq!(plain, "Rien à voir ici.");
     }
 }

@@ -8,10 +8,12 @@
 pub mod analysis;
 mod grouped_top;
 mod highlight;
+mod impacts;
 mod query;
 pub mod relevance;
 mod stats;
 mod typos;
+mod vocabulary;
 
 use app::help::{Hit, ItemKind, SearchResults, Suggestions};
 use app::i18n::Locale;
@@ -19,9 +21,7 @@ use grouped_top::Holds;
 use std::sync::{Arc, RwLock};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::indexer::NoMergePolicy;
-use tantivy::query::{
-    BooleanQuery, ConstScoreQuery, EnableScoring, MoreLikeThisQuery, Occur, Query, TermQuery, Weight,
-};
+use tantivy::query::{BooleanQuery, ConstScoreQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     FAST, Field, IndexRecordOption, STORED, STRING, Schema, TantivyDocument, TextFieldIndexing, TextOptions, Value,
 };
@@ -76,8 +76,11 @@ struct LocaleIndex {
     stored: Vec<Vec<Stored>>,
     /// Per segment, the (kind, family) group it holds.
     segments: Vec<Holds>,
-    stats: stats::Stats,
     typos: typos::Typos,
+    /// The folded words of titles and bodies, with their stems.
+    words: vocabulary::Vocabulary,
+    /// Every (stem, document) score, for the suggestions.
+    impacts: impacts::Impacts,
 }
 
 /// The fast field of `facet_code`.
@@ -181,14 +184,28 @@ impl LocaleIndex {
             }
             stored.push(docs);
         }
+        let mut stemmer = index.tokenizer_for_field(fields.body)?;
+        let words = vocabulary::Vocabulary::build(indexed_words(&searcher, fields.body_raw)?, &mut stemmer);
+        let stats = stats::Stats::gather(&searcher, &[fields.title, fields.body])?;
+        let impacts = impacts::Impacts::build(
+            &searcher,
+            &stats,
+            &[(fields.title, query::TITLE_BOOST), (fields.body, 1.0)],
+            &words,
+            |ord, doc| {
+                let doc = stored.get(ord)?.get(doc as usize)?;
+                Some((doc.title.as_str(), doc.body.as_str()))
+            },
+        )?;
         Ok(Self {
             index,
             reader,
             fields,
             stored,
             segments,
-            stats: stats::Stats::gather(&searcher, &[fields.title, fields.body, fields.body_raw])?,
-            typos: typo_index(&searcher, fields.body_raw)?,
+            typos: typo_index(&words),
+            words,
+            impacts,
         })
     }
 
@@ -200,7 +217,7 @@ impl LocaleIndex {
 
     fn words(&self) -> query::Words<'_> {
         query::Words {
-            stats: &self.stats,
+            vocabulary: &self.words,
             typos: &self.typos,
         }
     }
@@ -225,20 +242,27 @@ impl LocaleIndex {
     }
 
     fn hits(&self, parsed: &query::Parsed, found: &[DocAddress]) -> Vec<Hit> {
-        let Ok(stemmer) = self.index.tokenizer_for_field(self.fields.body) else {
-            return Vec::new();
-        };
-        let mut marker = highlight::Highlighter::new(stemmer, &parsed.highlight);
+        let marked = self
+            .impacts
+            .resolve(parsed.highlight.iter().map(|(s, w)| (s.as_str(), *w)));
+        let marker = highlight::Highlighter::new(
+            |word: &str| self.impacts.stem_of_written(word),
+            marked.iter().map(|(id, _)| *id).collect(),
+            self.impacts.written_forms(&marked),
+        );
         found
             .iter()
             .filter_map(|address| {
                 let doc = self.stored(*address)?;
+                let first = self
+                    .impacts
+                    .first_in_body(address.segment_ord as usize, &marked, address.doc_id);
                 Some(Hit {
                     kind: doc.kind,
                     slug: doc.slug.clone(),
                     title: doc.title.clone(),
                     title_html: marker.whole(&doc.title),
-                    snippet_html: marker.snippet(&doc.body),
+                    snippet_html: marker.snippet(&doc.body, first),
                 })
             })
             .collect()
@@ -248,11 +272,11 @@ impl LocaleIndex {
     /// (the count visits every match, so nothing is pruned here).
     fn top(&self, text: &str, offset: usize, limit: usize) -> (Vec<Hit>, usize) {
         let searcher = self.searcher();
-        let Some(parsed) = query::parse(&self.index, &searcher, self.words(), &self.fields, text) else {
+        let Some(parsed) = query::parse(&self.index, self.words(), &self.fields, text) else {
             return (Vec::new(), 0);
         };
         let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score();
-        match searcher.search(&*parsed.query, &(top, Count)) {
+        match searcher.search(&*parsed.query(&self.fields), &(top, Count)) {
             Ok((found, total)) => {
                 let found: Vec<DocAddress> = found.into_iter().map(|(_, a)| a).collect();
                 (self.hits(&parsed, &found), total)
@@ -264,12 +288,12 @@ impl LocaleIndex {
         }
     }
 
-    /// The best `limit` documents of a kind (and a family), for a parsed query's
-    /// weight: only the segments of that group are searched, with pruning.
+    /// The best `limit` documents of a kind (and a family) for a parsed query:
+    /// only the segments of that group are searched.
     fn best_of(
         &self,
         searcher: &Searcher,
-        weight: &dyn Weight,
+        query: &[(u32, f32)],
         kind: ItemKind,
         family: Option<&str>,
         limit: usize,
@@ -279,7 +303,7 @@ impl LocaleIndex {
             Some(e) => code == e,
             None => code / 16 == kind_code(kind),
         };
-        match grouped_top::best(searcher, weight, KIND_CODE, &self.segments, wanted, limit) {
+        match grouped_top::best(searcher, &self.impacts, query, KIND_CODE, &self.segments, wanted, limit) {
             Ok(found) => found.into_iter().map(|(_, a)| a).collect(),
             Err(e) => {
                 tracing::warn!(error = %e, "search failed");
@@ -288,24 +312,16 @@ impl LocaleIndex {
         }
     }
 
-    fn weight(&self, searcher: &Searcher, parsed: &query::Parsed) -> Option<Box<dyn Weight>> {
-        parsed
-            .query
-            .weight(EnableScoring::enabled_from_statistics_provider(&self.stats, searcher))
-            .inspect_err(|e| tracing::warn!(error = %e, "search failed"))
-            .ok()
-    }
-
     fn suggest(&self, text: &str, family: Option<&str>) -> Suggestions {
         let searcher = self.searcher();
-        let Some(parsed) = query::parse(&self.index, &searcher, self.words(), &self.fields, text) else {
+        let Some(parsed) = query::parse(&self.index, self.words(), &self.fields, text) else {
             return Suggestions::default();
         };
-        let Some(weight) = self.weight(&searcher, &parsed) else {
-            return Suggestions::default();
-        };
-        let articles = self.best_of(&searcher, &*weight, ItemKind::Article, family, SUGGESTED_ARTICLES);
-        let posts = self.best_of(&searcher, &*weight, ItemKind::Post, family, SUGGESTED_POSTS);
+        let query = self
+            .impacts
+            .resolve(parsed.clauses.iter().map(|(s, w)| (s.as_str(), *w)));
+        let articles = self.best_of(&searcher, &query, ItemKind::Article, family, SUGGESTED_ARTICLES);
+        let posts = self.best_of(&searcher, &query, ItemKind::Post, family, SUGGESTED_POSTS);
         Suggestions {
             articles: self.hits(&parsed, &articles),
             posts: self.hits(&parsed, &posts),
@@ -314,13 +330,13 @@ impl LocaleIndex {
 
     fn rank_articles(&self, text: &str, limit: usize) -> Vec<String> {
         let searcher = self.searcher();
-        let Some(parsed) = query::parse(&self.index, &searcher, self.words(), &self.fields, text) else {
+        let Some(parsed) = query::parse(&self.index, self.words(), &self.fields, text) else {
             return Vec::new();
         };
-        let Some(weight) = self.weight(&searcher, &parsed) else {
-            return Vec::new();
-        };
-        self.best_of(&searcher, &*weight, ItemKind::Article, None, limit)
+        let query = self
+            .impacts
+            .resolve(parsed.clauses.iter().map(|(s, w)| (s.as_str(), *w)));
+        self.best_of(&searcher, &query, ItemKind::Article, None, limit)
             .into_iter()
             .filter_map(|a| self.stored(a).map(|d| d.slug.clone()))
             .collect()
@@ -364,22 +380,29 @@ impl LocaleIndex {
     }
 }
 
-/// The words typos are corrected to: the folded words of the titles and bodies,
-/// long enough to be one edit away from a word of `query::FUZZY_MIN_CHARS`.
-fn typo_index(searcher: &Searcher, field: Field) -> tantivy::Result<typos::Typos> {
+/// Every word of a text field, over all segments, in order.
+fn indexed_words(searcher: &Searcher, field: Field) -> tantivy::Result<Vec<Box<str>>> {
     let mut words = std::collections::BTreeSet::new();
     for segment in searcher.segment_readers() {
         let inverted = segment.inverted_index(field)?;
         let mut stream = inverted.terms().stream()?;
         while stream.advance() {
-            if let Ok(word) = std::str::from_utf8(stream.key())
-                && word.chars().count() + 1 >= query::FUZZY_MIN_CHARS
-            {
-                words.insert(word.to_owned());
+            if let Ok(word) = std::str::from_utf8(stream.key()) {
+                words.insert(Box::from(word));
             }
         }
     }
-    Ok(typos::Typos::build(words.iter().map(String::as_str)))
+    Ok(words.into_iter().collect())
+}
+
+/// The words typos are corrected to: the folded words of the titles and bodies,
+/// long enough to be one edit away from a word of `query::FUZZY_MIN_CHARS`.
+fn typo_index(words: &vocabulary::Vocabulary) -> typos::Typos {
+    typos::Typos::build(
+        words
+            .words()
+            .filter(|w| w.chars().count() + 1 >= query::FUZZY_MIN_CHARS),
+    )
 }
 
 struct Indexes {

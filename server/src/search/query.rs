@@ -1,7 +1,7 @@
-//! From what the customer typed to a tantivy query.
+//! From what the customer typed to weighted stems: the suggestions sum their scores
+//! summed ahead (`impacts`), the search page runs them as a tantivy query.
 //!
-//! Each word brings up to three ways to match, all as plain term clauses of one
-//! flat union (summed; a flat union of terms is what tantivy scores fastest, and it
+//! Each word brings up to three ways to match, all as stems of one flat sum (it
 //! ranked the labelled subjects as well as a disjunction-max per word did):
 //! - its stem, in the title (weighted 3) and the body;
 //! - for words of five letters or more, the indexed words one edit away (a typo:
@@ -9,29 +9,44 @@
 //! - for the last word while it is being typed (no space after it yet), the indexed
 //!   words it begins ("impossible de télécharger le cert").
 //!
-//! Typos and prefixes are expanded against the term dictionary first, so every
-//! alternative is a plain term scored by BM25, and the same terms are highlighted.
+//! Typos and prefixes are expanded against the index's words first (`Vocabulary`,
+//! `Typos`), so every alternative is a plain stem scored by BM25, and the same stems
+//! are highlighted. The first 30 completions are taken in alphabetical order.
 //!
 //! Nothing of the query is ever parsed as syntax: quotes, brackets, `AND`, regex
 //! characters are just text, and the tokenizer drops punctuation.
 
 use super::Fields;
 use super::analysis::{self, terms};
-use super::stats::Stats;
 use super::typos::Typos;
+use super::vocabulary::Vocabulary;
 use app::help::QUERY_MAX_CHARS;
 use std::collections::BTreeMap;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Index, Searcher, Term};
+use tantivy::{Index, Term};
 
 pub struct Parsed {
-    pub query: Box<dyn Query>,
+    /// The stems to find, each with its weight: the query is their sum, each stem
+    /// in the title (weighted `TITLE_BOOST`) and in the body.
+    pub clauses: Vec<(String, f32)>,
     /// Stems to highlight in titles and snippets, with a weight.
     pub highlight: BTreeMap<String, f32>,
 }
 
-const TITLE_BOOST: f32 = 3.0;
+impl Parsed {
+    /// The clauses as a tantivy query: a flat union of plain term clauses, which
+    /// tantivy scores without wrappers.
+    pub fn query(&self, f: &Fields) -> Box<dyn Query> {
+        let clauses = self
+            .clauses
+            .iter()
+            .flat_map(|(stem, weight)| weighted(f, stem, *weight));
+        Box::new(BooleanQuery::new(clauses.collect()))
+    }
+}
+
+pub const TITLE_BOOST: f32 = 3.0;
 /// A completed word counts for less than the word itself.
 /// The correction of a word the index does not know.
 const TYPO_WEIGHT: f32 = 0.95;
@@ -44,12 +59,12 @@ const MAX_WORDS: usize = 24;
 
 /// What the index knows of its words, besides tantivy's own index.
 pub struct Words<'a> {
-    pub stats: &'a Stats,
+    pub vocabulary: &'a Vocabulary,
     pub typos: &'a Typos,
 }
 
-pub fn parse(index: &Index, searcher: &Searcher, words_of: Words, f: &Fields, text: &str) -> Option<Parsed> {
-    let Words { stats, typos } = words_of;
+pub fn parse(index: &Index, words_of: Words, f: &Fields, text: &str) -> Option<Parsed> {
+    let Words { vocabulary, typos } = words_of;
     let text: String = text.chars().take(QUERY_MAX_CHARS).collect();
     let mut raw = analysis::folded_analyzer();
     let mut stem = index.tokenizer_for_field(f.body).ok()?;
@@ -57,7 +72,7 @@ pub fn parse(index: &Index, searcher: &Searcher, words_of: Words, f: &Fields, te
     // The last word is still being typed unless something follows it.
     let typing_last = text.chars().last().is_some_and(char::is_alphanumeric);
     let count = words.len().min(MAX_WORDS);
-    let mut per_word: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut clauses = Vec::new();
     let mut highlight = BTreeMap::new();
     for (position, word) in words.into_iter().take(MAX_WORDS).enumerate() {
         let is_last = position + 1 == count;
@@ -74,8 +89,7 @@ pub fn parse(index: &Index, searcher: &Searcher, words_of: Words, f: &Fields, te
         if chars >= FUZZY_MIN_CHARS && !stems.is_empty() {
             // A word the knowledge base never uses is most likely a typo: look for
             // its corrections. A known word's neighbours are other words.
-            let known = stats.documents_with(&Term::from_field_text(f.body_raw, &word)) > 0;
-            if !known {
+            if !vocabulary.knows(&word) {
                 expansions.extend(
                     typos
                         .near(&word, MAX_EXPANSIONS)
@@ -88,9 +102,9 @@ pub fn parse(index: &Index, searcher: &Searcher, words_of: Words, f: &Fields, te
         // another word worth finding.
         if is_last && typing_last && chars >= PREFIX_MIN_CHARS && !stems.is_empty() {
             expansions.extend(
-                completions(searcher, f.body_raw, &word)
-                    .into_iter()
-                    .map(|t| (t, PREFIX_WEIGHT)),
+                vocabulary
+                    .completions(&word, MAX_EXPANSIONS)
+                    .map(|t| (t.to_owned(), PREFIX_WEIGHT)),
             );
         }
         for (term, weight) in expansions {
@@ -104,20 +118,13 @@ pub fn parse(index: &Index, searcher: &Searcher, words_of: Words, f: &Fields, te
                 *best = best.max(weight);
             }
         }
-        if alternatives.is_empty() {
-            continue; // a stop word, or nothing like it in the index
-        }
-        for (s, w) in &alternatives {
-            per_word.extend(weighted(f, s, *w));
-        }
+        // Nothing for a stop word, or a word with nothing like it in the index.
+        clauses.extend(alternatives);
     }
-    if per_word.is_empty() {
+    if clauses.is_empty() {
         return None;
     }
-    Some(Parsed {
-        query: Box::new(BooleanQuery::new(per_word)),
-        highlight,
-    })
+    Some(Parsed { clauses, highlight })
 }
 
 /// A stem in the title (weighted) and in the body: two plain term clauses, so the
@@ -128,32 +135,4 @@ fn weighted(f: &Fields, stem: &str, weight: f32) -> [(Occur, Box<dyn Query>); 2]
         (Occur::Should, Box::new(BoostQuery::new(Box::new(q), boost)))
     };
     [term(f.title, TITLE_BOOST * weight), term(f.body, weight)]
-}
-
-/// The indexed words that begin with `prefix`, in order, at most a few dozen: a
-/// range of the sorted term dictionary (no automaton needed).
-fn completions(searcher: &Searcher, field: Field, prefix: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    for segment in searcher.segment_readers() {
-        let Ok(inverted) = segment.inverted_index(field) else {
-            continue;
-        };
-        let Ok(mut stream) = inverted.terms().range().ge(prefix.as_bytes()).into_stream() else {
-            continue;
-        };
-        while stream.advance() {
-            if !stream.key().starts_with(prefix.as_bytes()) {
-                break;
-            }
-            if let Ok(word) = std::str::from_utf8(stream.key())
-                && !out.iter().any(|w| w == word)
-            {
-                out.push(word.to_owned());
-            }
-            if out.len() >= MAX_EXPANSIONS {
-                return out;
-            }
-        }
-    }
-    out
 }

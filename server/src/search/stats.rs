@@ -1,10 +1,8 @@
 //! BM25's statistics (documents, tokens per field, documents per term), summed over
-//! the segments once when the index is built.
-//!
-//! tantivy sums them over every segment for every term of every query; with one
-//! segment per (kind, family) group that was four dictionary look-ups per term
-//! before the search had even started. The index never changes once built (it is
-//! rebuilt whole), so the sums never go stale. Scores are the same as tantivy's own.
+//! the segments once when the index is built, for the scores summed ahead
+//! (`impacts`): over one segment per (kind, family) group, the statistics must still
+//! be the whole index's, as tantivy's own search takes them. The index never changes
+//! once built (it is rebuilt whole), so the sums never go stale.
 
 use std::collections::HashMap;
 use tantivy::query::Bm25StatisticsProvider;
@@ -41,7 +39,7 @@ impl Stats {
     }
 
     /// How many documents hold this term (0 for a field not gathered).
-    pub fn documents_with(&self, term: &Term) -> u64 {
+    fn documents_with(&self, term: &Term) -> u64 {
         self.doc_freq.get(term).copied().unwrap_or(0)
     }
 }
