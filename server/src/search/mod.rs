@@ -241,7 +241,9 @@ impl LocaleIndex {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    fn hits(&self, parsed: &query::Parsed, found: &[DocAddress]) -> Vec<Hit> {
+    /// The hits of each list, titles and snippets marked (what to mark is worked
+    /// out once for all the lists).
+    fn hits<const N: usize>(&self, parsed: &query::Parsed, lists: [&[DocAddress]; N]) -> [Vec<Hit>; N] {
         let marked = self
             .impacts
             .resolve(parsed.highlight.iter().map(|(s, w)| (s.as_str(), *w)));
@@ -250,22 +252,24 @@ impl LocaleIndex {
             marked.iter().map(|(id, _)| *id).collect(),
             self.impacts.written_forms(&marked),
         );
-        found
-            .iter()
-            .filter_map(|address| {
-                let doc = self.stored(*address)?;
-                let first = self
-                    .impacts
-                    .first_in_body(address.segment_ord as usize, &marked, address.doc_id);
-                Some(Hit {
-                    kind: doc.kind,
-                    slug: doc.slug.clone(),
-                    title: doc.title.clone(),
-                    title_html: marker.whole(&doc.title),
-                    snippet_html: marker.snippet(&doc.body, first),
+        lists.map(|found| {
+            found
+                .iter()
+                .filter_map(|address| {
+                    let doc = self.stored(*address)?;
+                    let first = self
+                        .impacts
+                        .first_in_body(address.segment_ord as usize, &marked, address.doc_id);
+                    Some(Hit {
+                        kind: doc.kind,
+                        slug: doc.slug.clone(),
+                        title: doc.title.clone(),
+                        title_html: marker.whole(&doc.title),
+                        snippet_html: marker.snippet(&doc.body, first),
+                    })
                 })
-            })
-            .collect()
+                .collect()
+        })
     }
 
     /// One page of the best documents of every kind and family, and how many match
@@ -279,7 +283,8 @@ impl LocaleIndex {
         match searcher.search(&*parsed.query(&self.fields), &(top, Count)) {
             Ok((found, total)) => {
                 let found: Vec<DocAddress> = found.into_iter().map(|(_, a)| a).collect();
-                (self.hits(&parsed, &found), total)
+                let [hits] = self.hits(&parsed, [&found]);
+                (hits, total)
             }
             Err(e) => {
                 tracing::warn!(error = %e, "search failed");
@@ -322,10 +327,8 @@ impl LocaleIndex {
             .resolve(parsed.clauses.iter().map(|(s, w)| (s.as_str(), *w)));
         let articles = self.best_of(&searcher, &query, ItemKind::Article, family, SUGGESTED_ARTICLES);
         let posts = self.best_of(&searcher, &query, ItemKind::Post, family, SUGGESTED_POSTS);
-        Suggestions {
-            articles: self.hits(&parsed, &articles),
-            posts: self.hits(&parsed, &posts),
-        }
+        let [articles, posts] = self.hits(&parsed, [&articles, &posts]);
+        Suggestions { articles, posts }
     }
 
     fn rank_articles(&self, text: &str, limit: usize) -> Vec<String> {
