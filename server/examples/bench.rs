@@ -234,23 +234,9 @@ fn synthetic(content: &std::path::Path, n: usize) -> Result<Vec<server::search::
 
 /// The synthetic articles and the demo's community posts, as the seeded server has.
 fn with_posts(content: &std::path::Path, n: usize) -> Result<Vec<server::search::SearchDoc>, String> {
-    use app::help::ItemKind;
     let mut docs = synthetic(content, n)?;
     let (items, _) = server::services::help::content::load_dir(content);
-    docs.extend(
-        items
-            .iter()
-            .filter(|i| i.post.is_some())
-            .map(|p| server::search::SearchDoc {
-                kind: ItemKind::Post,
-                slug: p.slug.clone(),
-                locale: p.locale,
-                family: p.family.as_str().to_owned(),
-                category: p.category.clone(),
-                title: p.title.clone(),
-                body: server::markdown::render(&p.body_md).text,
-            }),
-    );
+    docs.extend(items.iter().filter(|i| i.post.is_some()).map(|p| p.search_doc()));
     Ok(docs)
 }
 

@@ -5,7 +5,6 @@
 
 use super::{SearchDoc, SearchIndex};
 use crate::services::help::content;
-use app::help::ItemKind;
 use app::i18n::Locale;
 use serde::Deserialize;
 use std::path::Path;
@@ -50,23 +49,7 @@ pub fn evaluate(content_root: &Path) -> Result<Vec<Figures>, RelevanceError> {
     if let Some(e) = errors.first() {
         return Err(RelevanceError::Content(e.to_string()));
     }
-    let docs: Vec<SearchDoc> = items
-        .iter()
-        .filter(|i| i.published)
-        .map(|i| SearchDoc {
-            kind: if i.post.is_some() {
-                ItemKind::Post
-            } else {
-                ItemKind::Article
-            },
-            slug: i.slug.clone(),
-            locale: i.locale,
-            family: i.family.as_str().to_owned(),
-            category: i.category.clone(),
-            title: i.title.clone(),
-            body: crate::markdown::render(&i.body_md).text,
-        })
-        .collect();
+    let docs: Vec<SearchDoc> = items.iter().filter(|i| i.published).map(|i| i.search_doc()).collect();
     let index = SearchIndex::build(&docs)?;
     let mut out = Vec::new();
     for locale in Locale::ALL {

@@ -63,6 +63,25 @@ pub struct Item {
     pub post: Option<PostExtra>,
 }
 
+impl Item {
+    /// The item as the search index takes it, its Markdown rendered to plain text.
+    pub fn search_doc(&self) -> crate::search::SearchDoc {
+        crate::search::SearchDoc {
+            kind: if self.post.is_some() {
+                app::help::ItemKind::Post
+            } else {
+                app::help::ItemKind::Article
+            },
+            slug: self.slug.clone(),
+            locale: self.locale,
+            family: self.family.as_str().to_owned(),
+            category: self.category.clone(),
+            title: self.title.clone(),
+            body: crate::markdown::render(&self.body_md).text,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct PostExtra {
     pub author: String,
