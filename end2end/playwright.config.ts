@@ -42,8 +42,10 @@ export default defineConfig({
       GUICHET_DATA_DIR: dataDir,
       GUICHET_SITE_DIR: '../target/site',
       GUICHET_CONTENT_DIR: '../content/help',
-      // Resolved tickets close after a few seconds, so the end-to-end test sees it.
-      GUICHET_RESOLVED_GRACE: '4s',
+      // Resolved tickets close after a few seconds, so the end-to-end test sees it;
+      // long enough that a loaded machine still has the customer comment first (at
+      // 4 s the ticket sometimes closed before the comment that should reopen it).
+      GUICHET_RESOLVED_GRACE: '10s',
       GUICHET_SWEEP_INTERVAL: '1s',
       RUST_LOG: 'warn',
       // Rate limits are proven by the integration tests; here many tests share one IP.
