@@ -2,55 +2,55 @@
 //!
 //! A word is matched when its stem is one of the query's. Every word of every
 //! title and body was folded and stemmed when the index was built, and filed as
-//! written (`Impacts::stem_of_written`, `Impacts::written_forms`): marking a text
-//! is cutting it into words the way tantivy's tokenizer does (runs of letters and
-//! digits) and looking up only the words whose first byte and length are those of
-//! one of the query's stems' written words. Folding and stemming the words of
-//! titles and snippets for every suggestion was most of its cost.
+//! written under its stem (`Impacts::written_forms`): the words to mark are then a
+//! short list known before any text is read ("Enveloppes", "enveloppe", ...).
+//! Marking a text is one pass over it that cuts it into words the way tantivy's
+//! tokenizer does (runs of letters and digits), looks up only the words whose
+//! first byte and length are those of a word to mark, and escapes on the way.
+//! Folding and stemming the words of titles and snippets for every suggestion was
+//! most of its cost.
+
+use foldhash::{HashSet, HashSetExt};
 
 const SNIPPET_CHARS: usize = 140;
 /// How far before the first match a snippet starts, at most.
 const LEAD_BYTES: usize = 40;
 
-pub struct Highlighter<F> {
-    /// The stem id of a word as written.
-    stem_of: F,
-    /// The stem ids to mark.
-    wanted: Vec<u32>,
+pub struct Highlighter<'f> {
+    /// The words to mark, as written.
+    forms: HashSet<&'f str>,
     /// Per first byte, the lengths of the words to mark (bit n: n bytes; bit 63:
     /// 63 or more): a word of another shape is not looked up.
     shapes: [u64; 256],
 }
 
-impl<F: Fn(&str) -> Option<u32>> Highlighter<F> {
-    /// Marks the words whose stem is one of `wanted`; `forms` are those words as
-    /// written in the index.
-    pub fn new<'f>(stem_of: F, wanted: Vec<u32>, forms: impl IntoIterator<Item = &'f str>) -> Self {
+impl<'f> Highlighter<'f> {
+    /// Marks these words, as written in the index.
+    pub fn new(forms: impl IntoIterator<Item = &'f str>) -> Self {
         let mut shapes = [0u64; 256];
+        let mut set = HashSet::new();
         for word in forms {
             if let Some(b) = word.bytes().next() {
                 shapes[usize::from(b)] |= shape(word);
+                set.insert(word);
             }
         }
-        Self {
-            stem_of,
-            wanted,
-            shapes,
-        }
+        Self { forms: set, shapes }
     }
 
     fn wanted(&self, word: &str) -> bool {
         word.bytes()
             .next()
             .is_some_and(|b| self.shapes[usize::from(b)] & shape(word) != 0)
-            && (self.stem_of)(word).is_some_and(|id| self.wanted.contains(&id))
+            && self.forms.contains(word)
     }
 
-    /// The byte ranges of the matched words of `text`, in order.
-    fn matches(&self, text: &str) -> Vec<(usize, usize)> {
-        let mut found = Vec::new();
-        let mut start = None;
+    /// `text`, escaped, its matched words in `<b>`, to `html`.
+    fn mark_into(&self, html: &mut String, text: &str) {
         let bytes = text.as_bytes();
+        // `text[..done]` is in `html` already.
+        let mut done = 0;
+        let mut start = None;
         let mut at = 0;
         // Words are runs of letters and digits, as tantivy's `SimpleTokenizer` cuts
         // them; ASCII is told apart byte by byte, the rest decoded.
@@ -65,21 +65,39 @@ impl<F: Fn(&str) -> Option<u32>> Highlighter<F> {
             };
             if word_char {
                 start.get_or_insert(at);
-            } else if let Some(from) = start.take()
-                && self.wanted(&text[from..at])
-            {
-                found.push((from, at));
+            } else {
+                if let Some(from) = start.take()
+                    && self.wanted(&text[from..at])
+                {
+                    html.push_str(&text[done..from]);
+                    html.push_str("<b>");
+                    html.push_str(&text[from..at]);
+                    html.push_str("</b>");
+                    done = at;
+                }
+                let entity = match bytes.get(at) {
+                    Some(b'<') => "&lt;",
+                    Some(b'>') => "&gt;",
+                    Some(b'&') => "&amp;",
+                    _ => "",
+                };
+                if !entity.is_empty() {
+                    html.push_str(&text[done..at]);
+                    html.push_str(entity);
+                    done = at + 1;
+                }
             }
             at += len;
         }
-        found
+        html.push_str(&text[done..]);
     }
 
     /// The whole text, escaped, its matched words in `<b>` (a snippet would stop at
     /// the last match and cut a title short).
     pub fn whole(&self, text: &str) -> String {
-        let matches = self.matches(text);
-        mark(text, &matches)
+        let mut html = String::with_capacity(text.len() + 16);
+        self.mark_into(&mut html, text);
+        html
     }
 
     /// About one line of the body from a little before its first matched word (at
@@ -100,11 +118,11 @@ impl<F: Fn(&str) -> Option<u32>> Highlighter<F> {
             .char_indices()
             .nth(SNIPPET_CHARS)
             .map_or(body.len(), |(i, _)| start + i);
-        let mut html = String::with_capacity(SNIPPET_CHARS + 32);
+        let mut html = String::with_capacity(SNIPPET_CHARS * 2 + 32);
         if start > 0 {
             html.push('…');
         }
-        html.push_str(&self.whole(&body[start..end]));
+        self.mark_into(&mut html, &body[start..end]);
         if end < body.len() {
             html.push('…');
         }
@@ -117,72 +135,39 @@ fn shape(word: &str) -> u64 {
     1 << word.len().min(63)
 }
 
-/// `text` escaped, with these byte ranges in `<b>`.
-fn mark(text: &str, ranges: &[(usize, usize)]) -> String {
-    let mut html = String::with_capacity(text.len() + 16);
-    let mut done = 0;
-    for &(from, to) in ranges {
-        if from < done || !text.is_char_boundary(from) || !text.is_char_boundary(to) {
-            continue;
-        }
-        html.push_str(&html_escape::encode_text(&text[done..from]));
-        html.push_str("<b>");
-        html.push_str(&html_escape::encode_text(&text[from..to]));
-        html.push_str("</b>");
-        done = to;
-    }
-    html.push_str(&html_escape::encode_text(&text[done..]));
-    html
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::search::analysis;
     use app::i18n::Locale;
-    use std::collections::HashMap;
 
-    /// A highlighter for these query words over an index of these texts.
-    fn highlighter(words: &[&str], texts: &[&str]) -> Highlighter<impl Fn(&str) -> Option<u32> + use<>> {
+    /// The words to mark for these query words over an index of these texts: the
+    /// texts' words, as written, whose stem is one of the query words' stems.
+    fn forms(words: &[&str], texts: &[&str]) -> Vec<String> {
         let mut fr = analysis::stem_analyzer(Locale::Fr);
-        let mut ids: HashMap<String, u32> = HashMap::new();
-        let mut id_of = |stem: String| {
-            let next = ids.len() as u32;
-            *ids.entry(stem).or_insert(next)
-        };
-        let wanted: Vec<u32> = words
-            .iter()
-            .flat_map(|w| analysis::terms(&mut fr, w))
-            .map(&mut id_of)
-            .collect();
-        // Every word of the texts as written, with its stem's id.
-        let mut written: HashMap<String, u32> = HashMap::new();
+        let wanted: Vec<String> = words.iter().flat_map(|w| analysis::terms(&mut fr, w)).collect();
+        let mut forms = Vec::new();
         let mut cut = analysis::folded_analyzer();
         for text in texts {
             let mut stream = cut.token_stream(text);
             while tantivy::tokenizer::TokenStream::advance(&mut stream) {
                 let token = tantivy::tokenizer::TokenStream::token(&stream);
-                if let Some(stem) = analysis::terms(&mut fr, &token.text).pop() {
-                    written.insert(text[token.offset_from..token.offset_to].to_owned(), id_of(stem));
+                if analysis::terms(&mut fr, &token.text)
+                    .pop()
+                    .is_some_and(|s| wanted.contains(&s))
+                {
+                    forms.push(text[token.offset_from..token.offset_to].to_owned());
                 }
             }
         }
-        let forms: Vec<String> = written
-            .iter()
-            .filter(|(_, id)| wanted.contains(id))
-            .map(|(w, _)| w.clone())
-            .collect();
-        Highlighter::new(
-            move |w: &str| written.get(w).copied(),
-            wanted,
-            forms.iter().map(String::as_str),
-        )
+        forms
     }
 
     #[test]
     fn marks_every_form_of_the_words_and_escapes_the_rest() {
         let text = "Télécharger les <enveloppes> & signer";
-        let h = highlighter(&["télécharger", "enveloppe"], &[text]);
+        let forms = forms(&["télécharger", "enveloppe"], &[text]);
+        let h = Highlighter::new(forms.iter().map(String::as_str));
         assert_eq!(
             h.whole(text),
             "<b>Télécharger</b> les &lt;<b>enveloppes</b>&gt; &amp; signer"
@@ -198,7 +183,8 @@ mod tests {
             "mot ".repeat(40),
             "suite ".repeat(60)
         );
-        let h = highlighter(&["certificat"], &[&body, "Rien à voir ici."]);
+        let forms = forms(&["certificat"], &[&body, "Rien à voir ici."]);
+        let h = Highlighter::new(forms.iter().map(String::as_str));
         let snippet = h.snippet(&body, body.find("certificat"));
         assert!(snippet.starts_with('…') && snippet.ends_with('…'), "{snippet}");
         assert!(snippet.contains("Le <b>certificat</b> K.Sign"), "{snippet}");

@@ -19,12 +19,12 @@
 //! For the highlighting, two more things are kept (see `highlight`): where each
 //! stem first appears in each body, so that a snippet starts there without the
 //! body being read up to it, and every stem's words as written in the titles and
-//! bodies, so that marking a text is looking for those words, not folding and
+//! bodies, so that marking a text is looking for those few words, not folding and
 //! stemming all of its own.
 
 use super::analysis;
 use super::stats::Stats;
-use super::vocabulary::Vocabulary;
+use super::vocabulary::{StemId, Stems, Vocabulary};
 use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
 use tantivy::postings::Postings;
@@ -38,8 +38,9 @@ const NOT_IN_BODY: u32 = u32::MAX;
 /// Sums read at a time when looking for the ones above the threshold.
 const RUN: usize = 32;
 
-/// A stem's postings in one segment: a range of the segment's arrays.
-#[derive(Clone, Copy)]
+/// A stem's postings in one segment: a range of the segment's arrays (empty when
+/// no document of the segment has it).
+#[derive(Clone, Copy, Default)]
 struct List {
     from: u32,
     to: u32,
@@ -49,7 +50,8 @@ struct List {
 /// the stem's first byte offset in its body.
 #[derive(Default)]
 struct Segment {
-    lists: HashMap<u32, List>,
+    /// By stem id.
+    lists: Vec<List>,
     docs: Vec<DocId>,
     scores: Vec<Score>,
     firsts: Vec<u32>,
@@ -63,12 +65,11 @@ thread_local! {
 }
 
 pub struct Impacts {
-    stems: HashMap<String, u32>,
     /// Every word as written in a title or body (case and accents as they are:
-    /// "Enveloppes", "enveloppe"), with its stem's id; stop words are not there.
-    written: HashMap<Box<str>, u32>,
-    /// The same, by stem id.
-    forms: HashMap<u32, Vec<Box<str>>>,
+    /// "Enveloppes", "enveloppe"), stop words left out, by stem id: the words of
+    /// stem `s` are `forms[form_ends[s - 1]..form_ends[s]]`.
+    forms: Vec<Box<str>>,
+    form_ends: Vec<u32>,
     /// By segment ordinal, as the searcher orders them.
     segments: Vec<Segment>,
 }
@@ -85,11 +86,11 @@ impl Impacts {
         searcher: &Searcher,
         stats: &Stats,
         fields: &[(Field, Score)],
+        stems: &Stems,
         words: &Vocabulary,
         texts: impl Fn(usize, DocId) -> Option<(&'a str, &'a str)>,
     ) -> tantivy::Result<Self> {
-        let mut stems: HashMap<String, u32> = HashMap::new();
-        let mut written = HashMap::new();
+        let mut written: HashMap<Box<str>, StemId> = HashMap::new();
         let mut weights: HashMap<(usize, u32), Bm25Weight> = HashMap::new();
         let mut segments = Vec::new();
         for (ord, reader) in searcher.segment_readers().iter().enumerate() {
@@ -104,13 +105,8 @@ impl Impacts {
                     let Ok(text) = std::str::from_utf8(stream.key()) else {
                         continue;
                     };
-                    let id = match stems.get(text) {
-                        Some(id) => *id,
-                        None => {
-                            let id = stems.len() as u32;
-                            stems.insert(text.to_owned(), id);
-                            id
-                        }
+                    let Some(id) = stems.id(text) else {
+                        continue;
                     };
                     let weight = match weights.get(&(nth, id)) {
                         Some(w) => w,
@@ -149,7 +145,6 @@ impl Impacts {
                 }
             }
             let mut reading = Reading {
-                stems: &stems,
                 words,
                 written: &mut written,
                 folded: analysis::folded_analyzer(),
@@ -162,12 +157,10 @@ impl Impacts {
             }
             let mut segment = Segment {
                 max_doc: reader.max_doc(),
+                lists: vec![List::default(); stems.len()],
                 ..Segment::default()
             };
             for (id, list) in lists.into_iter().enumerate() {
-                if list.is_empty() {
-                    continue;
-                }
                 let from = segment.docs.len() as u32;
                 for (doc, score, first) in list {
                     segment.docs.push(doc);
@@ -175,32 +168,31 @@ impl Impacts {
                     segment.firsts.push(first);
                 }
                 let to = segment.docs.len() as u32;
-                segment.lists.insert(id as u32, List { from, to });
+                if let Some(at) = segment.lists.get_mut(id) {
+                    *at = List { from, to };
+                }
             }
             segment.docs.shrink_to_fit();
             segment.scores.shrink_to_fit();
             segment.firsts.shrink_to_fit();
             segments.push(segment);
         }
-        let mut forms: HashMap<u32, Vec<Box<str>>> = HashMap::new();
-        for (word, id) in &written {
-            forms.entry(*id).or_default().push(word.clone());
+        let mut by_stem: Vec<(StemId, Box<str>)> = written.into_iter().map(|(word, id)| (id, word)).collect();
+        by_stem.sort_unstable();
+        let mut form_ends = Vec::with_capacity(stems.len());
+        let mut forms = Vec::with_capacity(by_stem.len());
+        let mut by_stem = by_stem.into_iter().peekable();
+        for id in 0..stems.len() as StemId {
+            while let Some((_, word)) = by_stem.next_if(|(s, _)| *s == id) {
+                forms.push(word);
+            }
+            form_ends.push(forms.len() as u32);
         }
         Ok(Self {
-            stems,
-            written,
             forms,
+            form_ends,
             segments,
         })
-    }
-
-    /// Stems as ids; stems no document has are dropped.
-    pub fn resolve<'s>(&self, stems: impl IntoIterator<Item = (&'s str, Score)>) -> Vec<(u32, Score)> {
-        stems
-            .into_iter()
-            .filter(|(_, weight)| *weight > 0.0)
-            .filter_map(|(stem, weight)| self.stems.get(stem).map(|id| (*id, weight)))
-            .collect()
     }
 
     /// Every document of segment `ord` whose score for `query` (the weighted sum of
@@ -211,7 +203,7 @@ impl Impacts {
     pub fn for_each_above(
         &self,
         ord: usize,
-        query: &[(u32, Score)],
+        query: &[(StemId, Score)],
         mut threshold: Score,
         mut found: impl FnMut(DocId, Score) -> Score,
     ) {
@@ -224,21 +216,34 @@ impl Impacts {
                 sums.resize(len, 0.0);
             }
             let sums = &mut sums[..len];
+            // The documents summed into lie between the lists' first and last ones:
+            // only those runs of sums are read back.
+            let (mut low, mut high) = (len, 0);
             for (stem, weight) in query {
-                let Some(list) = segment.lists.get(stem) else {
+                let Some(list) = segment.lists.get(*stem as usize) else {
                     continue;
                 };
                 let (from, to) = (list.from as usize, list.to as usize);
-                for (doc, score) in segment.docs[from..to].iter().zip(&segment.scores[from..to]) {
+                let docs = &segment.docs[from..to];
+                if let (Some(first), Some(last)) = (docs.first(), docs.last()) {
+                    low = low.min(*first as usize);
+                    high = high.max(*last as usize + 1);
+                }
+                for (doc, score) in docs.iter().zip(&segment.scores[from..to]) {
                     if let Some(sum) = sums.get_mut(*doc as usize) {
                         *sum += weight * score;
                     }
                 }
             }
+            if low >= high {
+                return;
+            }
+            let low = low / RUN * RUN;
+            let high = high.min(len);
             // One pass in document order reads the sums and leaves them at zero for
             // the next request; a run of sums none of which is above the threshold
             // is only cleared (a comparison the compiler does several at a time).
-            for (run, chunk) in sums.chunks_mut(RUN).enumerate() {
+            for (run, chunk) in sums[low..high].chunks_mut(RUN).enumerate() {
                 if !chunk.iter().fold(false, |above, sum| above | (*sum > threshold)) {
                     chunk.fill(0.0);
                     continue;
@@ -246,35 +251,34 @@ impl Impacts {
                 for (at, sum) in chunk.iter_mut().enumerate() {
                     let score = std::mem::take(sum);
                     if score > threshold {
-                        threshold = found((run * RUN + at) as DocId, score);
+                        threshold = found((low + run * RUN + at) as DocId, score);
                     }
                 }
             }
         });
     }
 
-    /// The stem id of a word as written in a title or body (none for a stop word).
-    pub fn stem_of_written(&self, word: &str) -> Option<u32> {
-        self.written.get(word).copied()
-    }
-
     /// These stems' words as they are written in titles and bodies.
-    pub fn written_forms<'s>(&'s self, stems: &'s [(u32, Score)]) -> impl Iterator<Item = &'s str> + 's {
+    pub fn written_forms<'s>(&'s self, stems: &'s [StemId]) -> impl Iterator<Item = &'s str> + 's {
         stems
             .iter()
-            .filter_map(|(id, _)| self.forms.get(id))
+            .filter_map(|id| {
+                let id = *id as usize;
+                let from = if id == 0 { 0 } else { *self.form_ends.get(id - 1)? };
+                self.forms.get(from as usize..*self.form_ends.get(id)? as usize)
+            })
             .flatten()
             .map(|w| &**w)
     }
 
     /// The first byte offset in the body of document `doc` (of segment `ord`) of any
     /// of these stems; none when they are only in its title.
-    pub fn first_in_body(&self, ord: usize, stems: &[(u32, Score)], doc: DocId) -> Option<usize> {
+    pub fn first_in_body(&self, ord: usize, stems: &[StemId], doc: DocId) -> Option<usize> {
         let segment = self.segments.get(ord)?;
         stems
             .iter()
-            .filter_map(|(stem, _)| {
-                let list = segment.lists.get(stem)?;
+            .filter_map(|stem| {
+                let list = segment.lists.get(*stem as usize)?;
                 let (from, to) = (list.from as usize, list.to as usize);
                 let at = segment.docs.get(from..to)?.binary_search(&doc).ok()?;
                 segment.firsts.get(from + at).copied()
@@ -288,9 +292,8 @@ impl Impacts {
 /// Reads the index's texts as the highlighter will: words folded, then stemmed
 /// through the vocabulary.
 struct Reading<'r> {
-    stems: &'r HashMap<String, u32>,
     words: &'r Vocabulary,
-    written: &'r mut HashMap<Box<str>, u32>,
+    written: &'r mut HashMap<Box<str>, StemId>,
     folded: TextAnalyzer,
 }
 
@@ -301,7 +304,7 @@ impl Reading<'_> {
         let mut stream = self.folded.token_stream(text);
         while stream.advance() {
             let token = stream.token();
-            let Some(&id) = self.words.stem_of(&token.text).and_then(|s| self.stems.get(s)) else {
+            let Some(id) = self.words.stem_of(&token.text) else {
                 continue;
             };
             let as_written = &text[token.offset_from..token.offset_to];

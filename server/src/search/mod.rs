@@ -77,6 +77,8 @@ struct LocaleIndex {
     /// Per segment, the (kind, family) group it holds.
     segments: Vec<Holds>,
     typos: typos::Typos,
+    /// The stems of titles and bodies, numbered.
+    stems: vocabulary::Stems,
     /// The folded words of titles and bodies, with their stems.
     words: vocabulary::Vocabulary,
     /// Every (stem, document) score, for the suggestions.
@@ -185,12 +187,16 @@ impl LocaleIndex {
             stored.push(docs);
         }
         let mut stemmer = index.tokenizer_for_field(fields.body)?;
-        let words = vocabulary::Vocabulary::build(indexed_words(&searcher, fields.body_raw)?, &mut stemmer);
+        let mut all_stems = indexed_words(&searcher, fields.title)?;
+        all_stems.extend(indexed_words(&searcher, fields.body)?);
+        let stems = vocabulary::Stems::build(all_stems);
+        let words = vocabulary::Vocabulary::build(indexed_words(&searcher, fields.body_raw)?, &mut stemmer, &stems);
         let stats = stats::Stats::gather(&searcher, &[fields.title, fields.body])?;
         let impacts = impacts::Impacts::build(
             &searcher,
             &stats,
             &[(fields.title, query::TITLE_BOOST), (fields.body, 1.0)],
+            &stems,
             &words,
             |ord, doc| {
                 let doc = stored.get(ord)?.get(doc as usize)?;
@@ -204,6 +210,7 @@ impl LocaleIndex {
             stored,
             segments,
             typos: typo_index(&words),
+            stems,
             words,
             impacts,
         })
@@ -219,7 +226,16 @@ impl LocaleIndex {
         query::Words {
             vocabulary: &self.words,
             typos: &self.typos,
+            stems: &self.stems,
         }
+    }
+
+    fn parse(&self, text: &str) -> Option<query::Parsed> {
+        query::parse(
+            self.words(),
+            || self.index.tokenizer_for_field(self.fields.body).ok(),
+            text,
+        )
     }
 
     fn searcher(&self) -> Searcher {
@@ -244,14 +260,8 @@ impl LocaleIndex {
     /// The hits of each list, titles and snippets marked (what to mark is worked
     /// out once for all the lists).
     fn hits<const N: usize>(&self, parsed: &query::Parsed, lists: [&[DocAddress]; N]) -> [Vec<Hit>; N] {
-        let marked = self
-            .impacts
-            .resolve(parsed.highlight.iter().map(|(s, w)| (s.as_str(), *w)));
-        let marker = highlight::Highlighter::new(
-            |word: &str| self.impacts.stem_of_written(word),
-            marked.iter().map(|(id, _)| *id).collect(),
-            self.impacts.written_forms(&marked),
-        );
+        let marked = &parsed.marked;
+        let marker = highlight::Highlighter::new(self.impacts.written_forms(marked));
         lists.map(|found| {
             found
                 .iter()
@@ -259,7 +269,7 @@ impl LocaleIndex {
                     let doc = self.stored(*address)?;
                     let first = self
                         .impacts
-                        .first_in_body(address.segment_ord as usize, &marked, address.doc_id);
+                        .first_in_body(address.segment_ord as usize, marked, address.doc_id);
                     Some(Hit {
                         kind: doc.kind,
                         slug: doc.slug.clone(),
@@ -276,11 +286,11 @@ impl LocaleIndex {
     /// (the count visits every match, so nothing is pruned here).
     fn top(&self, text: &str, offset: usize, limit: usize) -> (Vec<Hit>, usize) {
         let searcher = self.searcher();
-        let Some(parsed) = query::parse(&self.index, self.words(), &self.fields, text) else {
+        let Some(parsed) = self.parse(text) else {
             return (Vec::new(), 0);
         };
         let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score();
-        match searcher.search(&*parsed.query(&self.fields), &(top, Count)) {
+        match searcher.search(&*parsed.query(&self.fields, &self.stems), &(top, Count)) {
             Ok((found, total)) => {
                 let found: Vec<DocAddress> = found.into_iter().map(|(_, a)| a).collect();
                 let [hits] = self.hits(&parsed, [&found]);
@@ -298,7 +308,7 @@ impl LocaleIndex {
     fn best_of(
         &self,
         searcher: &Searcher,
-        query: &[(u32, f32)],
+        query: &[(vocabulary::StemId, f32)],
         kind: ItemKind,
         family: Option<&str>,
         limit: usize,
@@ -319,27 +329,22 @@ impl LocaleIndex {
 
     fn suggest(&self, text: &str, family: Option<&str>) -> Suggestions {
         let searcher = self.searcher();
-        let Some(parsed) = query::parse(&self.index, self.words(), &self.fields, text) else {
+        let Some(parsed) = self.parse(text) else {
             return Suggestions::default();
         };
-        let query = self
-            .impacts
-            .resolve(parsed.clauses.iter().map(|(s, w)| (s.as_str(), *w)));
-        let articles = self.best_of(&searcher, &query, ItemKind::Article, family, SUGGESTED_ARTICLES);
-        let posts = self.best_of(&searcher, &query, ItemKind::Post, family, SUGGESTED_POSTS);
+        let query = &parsed.clauses;
+        let articles = self.best_of(&searcher, query, ItemKind::Article, family, SUGGESTED_ARTICLES);
+        let posts = self.best_of(&searcher, query, ItemKind::Post, family, SUGGESTED_POSTS);
         let [articles, posts] = self.hits(&parsed, [&articles, &posts]);
         Suggestions { articles, posts }
     }
 
     fn rank_articles(&self, text: &str, limit: usize) -> Vec<String> {
         let searcher = self.searcher();
-        let Some(parsed) = query::parse(&self.index, self.words(), &self.fields, text) else {
+        let Some(parsed) = self.parse(text) else {
             return Vec::new();
         };
-        let query = self
-            .impacts
-            .resolve(parsed.clauses.iter().map(|(s, w)| (s.as_str(), *w)));
-        self.best_of(&searcher, &query, ItemKind::Article, None, limit)
+        self.best_of(&searcher, &parsed.clauses, ItemKind::Article, None, limit)
             .into_iter()
             .filter_map(|a| self.stored(a).map(|d| d.slug.clone()))
             .collect()
@@ -404,7 +409,7 @@ fn typo_index(words: &vocabulary::Vocabulary) -> typos::Typos {
     typos::Typos::build(
         words
             .words()
-            .filter(|w| w.chars().count() + 1 >= query::FUZZY_MIN_CHARS),
+            .filter(|(_, w)| w.chars().count() + 1 >= query::FUZZY_MIN_CHARS),
     )
 }
 

@@ -19,29 +19,31 @@
 use super::Fields;
 use super::analysis::{self, terms};
 use super::typos::Typos;
-use super::vocabulary::Vocabulary;
+use super::vocabulary::{StemId, Stems, Vocabulary};
 use app::help::QUERY_MAX_CHARS;
-use std::collections::BTreeMap;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{Index, Term};
+use tantivy::tokenizer::TextAnalyzer;
+use tantivy::{Score, Term};
 
 pub struct Parsed {
     /// The stems to find, each with its weight: the query is their sum, each stem
-    /// in the title (weighted `TITLE_BOOST`) and in the body.
-    pub clauses: Vec<(String, f32)>,
-    /// Stems to highlight in titles and snippets, with a weight.
-    pub highlight: BTreeMap<String, f32>,
+    /// in the title (weighted `TITLE_BOOST`) and in the body. Word after word, and
+    /// each word's stems in the order of their text.
+    pub clauses: Vec<(StemId, Score)>,
+    /// The same stems, each once, to highlight in titles and snippets.
+    pub marked: Vec<StemId>,
 }
 
 impl Parsed {
     /// The clauses as a tantivy query: a flat union of plain term clauses, which
     /// tantivy scores without wrappers.
-    pub fn query(&self, f: &Fields) -> Box<dyn Query> {
+    pub fn query(&self, f: &Fields, stems: &Stems) -> Box<dyn Query> {
         let clauses = self
             .clauses
             .iter()
-            .flat_map(|(stem, weight)| weighted(f, stem, *weight));
+            .filter_map(|(id, weight)| Some((stems.text(*id)?, *weight)))
+            .flat_map(|(stem, weight)| weighted(f, stem, weight));
         Box::new(BooleanQuery::new(clauses.collect()))
     }
 }
@@ -61,72 +63,93 @@ const MAX_WORDS: usize = 24;
 pub struct Words<'a> {
     pub vocabulary: &'a Vocabulary,
     pub typos: &'a Typos,
+    pub stems: &'a Stems,
 }
 
-pub fn parse(index: &Index, words_of: Words, f: &Fields, text: &str) -> Option<Parsed> {
-    let Words { vocabulary, typos } = words_of;
+/// `stemmer` is the index's own analyzer, for the typed words the index does not
+/// have (its words' stems are known already).
+pub fn parse(words_of: Words, stemmer: impl FnOnce() -> Option<TextAnalyzer>, text: &str) -> Option<Parsed> {
+    let Words {
+        vocabulary,
+        typos,
+        stems,
+    } = words_of;
     let text: String = text.chars().take(QUERY_MAX_CHARS).collect();
     let mut raw = analysis::folded_analyzer();
-    let mut stem = index.tokenizer_for_field(f.body).ok()?;
+    let mut stemmer = Some(stemmer);
+    let mut stem_analyzer: Option<TextAnalyzer> = None;
     let words = terms(&mut raw, &text);
     // The last word is still being typed unless something follows it.
     let typing_last = text.chars().last().is_some_and(char::is_alphanumeric);
     let count = words.len().min(MAX_WORDS);
     let mut clauses = Vec::new();
-    let mut highlight = BTreeMap::new();
     for (position, word) in words.into_iter().take(MAX_WORDS).enumerate() {
         let is_last = position + 1 == count;
+        let known = vocabulary.find(&word);
+        // The word's stem: known for the index's words; otherwise the word is
+        // stemmed (its stem may still be the index's: "signatures" for "signature").
+        // `None` for a stop word.
+        let stem: Option<Option<StemId>> = match known {
+            Some(id) => vocabulary.stem(id).map(Some),
+            None => {
+                if stem_analyzer.is_none() {
+                    stem_analyzer = stemmer.take().and_then(|make| make());
+                }
+                let analyzer = stem_analyzer.as_mut()?;
+                terms(analyzer, &word).first().map(|s| stems.id(s))
+            }
+        };
+        let Some(own) = stem else {
+            continue;
+        };
         // Each stem once, at its best weight: many expansions share a stem
         // ("signature", "signatures", "signed"), which would otherwise count twice.
-        let mut alternatives: BTreeMap<String, f32> = BTreeMap::new();
-        let stems = terms(&mut stem, &word);
-        if let Some(s) = stems.first() {
-            alternatives.insert(s.clone(), 1.0);
-            highlight.insert(s.clone(), 1.0);
-        }
+        let mut alternatives: Vec<(StemId, Score)> = own.map(|s| (s, 1.0)).into_iter().collect();
         let chars = word.chars().count();
         let mut expansions = Vec::new();
-        if chars >= FUZZY_MIN_CHARS && !stems.is_empty() {
-            // A word the knowledge base never uses is most likely a typo: look for
-            // its corrections. A known word's neighbours are other words.
-            if !vocabulary.knows(&word) {
-                expansions.extend(
-                    typos
-                        .near(&word, MAX_EXPANSIONS)
-                        .into_iter()
-                        .map(|t| (t.to_owned(), TYPO_WEIGHT)),
-                );
-            }
+        // A word the knowledge base never uses is most likely a typo: look for its
+        // corrections. A known word's neighbours are other words.
+        if chars >= FUZZY_MIN_CHARS && known.is_none() {
+            expansions.extend(
+                typos
+                    .near(vocabulary, &word, MAX_EXPANSIONS)
+                    .into_iter()
+                    .map(|t| (t, TYPO_WEIGHT)),
+            );
         }
         // A complete stop word ("pas", "the") being typed is rarely the start of
         // another word worth finding.
-        if is_last && typing_last && chars >= PREFIX_MIN_CHARS && !stems.is_empty() {
+        if is_last && typing_last && chars >= PREFIX_MIN_CHARS {
             expansions.extend(
                 vocabulary
                     .completions(&word, MAX_EXPANSIONS)
-                    .map(|t| (t.to_owned(), PREFIX_WEIGHT)),
+                    .filter(|t| Some(*t) != known)
+                    .map(|t| (t, PREFIX_WEIGHT)),
             );
         }
-        for (term, weight) in expansions {
-            if term == word {
-                continue;
-            }
-            // Expanded words are whole words: score them through their stems.
-            if let Some(s) = terms(&mut stem, &term).into_iter().next() {
-                highlight.entry(s.clone()).or_insert(weight);
-                let best = alternatives.entry(s).or_insert(weight);
-                *best = best.max(weight);
+        // Expanded words are whole words of the index: scored through their stems.
+        for (stem, weight) in expansions
+            .into_iter()
+            .filter_map(|(t, weight)| Some((vocabulary.stem(t)?, weight)))
+        {
+            match alternatives.iter_mut().find(|(s, _)| *s == stem) {
+                Some((_, best)) => *best = best.max(weight),
+                None => alternatives.push((stem, weight)),
             }
         }
+        // In the order of the stems' text, as the sums have always been added up.
+        alternatives.sort_unstable_by_key(|(s, _)| *s);
         // Nothing for a stop word, or a word with nothing like it in the index.
         clauses.extend(alternatives);
     }
     if clauses.is_empty() {
         return None;
     }
-    Some(Parsed { clauses, highlight })
+    let mut marked: Vec<StemId> = clauses.iter().map(|(s, _)| *s).collect();
+    marked.sort_unstable();
+    marked.dedup();
+    Some(Parsed { clauses, marked })
 }
-
 /// A stem in the title (weighted) and in the body: two plain term clauses, so the
 /// whole query stays a flat union of terms that tantivy scores without wrappers.
 fn weighted(f: &Fields, stem: &str, weight: f32) -> [(Occur, Box<dyn Query>); 2] {

@@ -8,12 +8,12 @@
 //! candidates. Walking tantivy's term dictionary with a Levenshtein automaton
 //! instead cost a fifth of a whole suggestion.
 
-use std::collections::HashMap;
+use super::vocabulary::{Vocabulary, WordId};
+use foldhash::{HashMap, HashMapExt};
 
 pub struct Typos {
-    words: Vec<Box<str>>,
     /// A word, or a word less one letter: the words filed under it.
-    by_key: HashMap<Box<str>, Vec<u32>>,
+    by_key: HashMap<Box<str>, Vec<WordId>>,
 }
 
 /// The word and each of its one-letter deletions.
@@ -55,43 +55,33 @@ pub fn one_edit(a: &str, b: &str) -> bool {
 
 impl Typos {
     /// Files these words (each once) for the search.
-    pub fn build<'a>(words: impl IntoIterator<Item = &'a str>) -> Self {
-        let mut typos = Self {
-            words: Vec::new(),
-            by_key: HashMap::new(),
-        };
-        for word in words {
-            let id = typos.words.len() as u32;
+    pub fn build<'a>(words: impl IntoIterator<Item = (WordId, &'a str)>) -> Self {
+        let mut by_key: HashMap<Box<str>, Vec<WordId>> = HashMap::new();
+        for (id, word) in words {
             for key in keys(word) {
-                let ids = typos.by_key.entry(key.into_boxed_str()).or_default();
+                let ids = by_key.entry(key.into_boxed_str()).or_default();
                 // Deleting either of two equal neighbours gives the same key.
                 if ids.last() != Some(&id) {
                     ids.push(id);
                 }
             }
-            typos.words.push(word.into());
         }
-        typos
+        Self { by_key }
     }
 
-    /// The filed words one edit away from `word`, in alphabetical order, at most `limit`.
-    pub fn near(&self, word: &str, limit: usize) -> Vec<&str> {
-        let mut ids: Vec<u32> = keys(word)
+    /// The filed words one edit away from `word`, in alphabetical order (the
+    /// vocabulary numbers its words so), at most `limit`.
+    pub fn near(&self, vocabulary: &Vocabulary, word: &str, limit: usize) -> Vec<WordId> {
+        let mut ids: Vec<WordId> = keys(word)
             .filter_map(|key| self.by_key.get(key.as_str()))
             .flatten()
             .copied()
             .collect();
         ids.sort_unstable();
         ids.dedup();
-        let mut near: Vec<&str> = ids
-            .into_iter()
-            .filter_map(|id| self.words.get(id as usize))
-            .map(|w| &**w)
-            .filter(|w| one_edit(word, w))
-            .collect();
-        near.sort_unstable();
-        near.truncate(limit);
-        near
+        ids.retain(|id| vocabulary.word(*id).is_some_and(|w| one_edit(word, w)));
+        ids.truncate(limit);
+        ids
     }
 }
 
@@ -129,12 +119,26 @@ mod tests {
 
     #[test]
     fn finds_the_neighbours_and_only_them() {
-        let typos = Typos::build(["signature", "signatures", "signer", "enveloppe", "envelope", "sign"]);
-        assert_eq!(typos.near("signatrue", 30), vec!["signature"]);
-        assert_eq!(typos.near("signatur", 30), vec!["signature"]);
-        assert_eq!(typos.near("envelopp", 30), vec!["envelope", "enveloppe"]);
-        assert_eq!(typos.near("signe", 30), vec!["sign", "signer"]);
-        assert!(typos.near("zq1x123", 30).is_empty());
-        assert_eq!(typos.near("signaturs", 1), vec!["signature"]);
+        let mut words: Vec<Box<str>> = ["signature", "signatures", "signer", "enveloppe", "envelope", "sign"]
+            .map(Box::from)
+            .to_vec();
+        words.sort();
+        let mut stemmer = crate::search::analysis::stem_analyzer(app::i18n::Locale::Fr);
+        let stems = crate::search::vocabulary::Stems::build(Vec::new());
+        let vocabulary = Vocabulary::build(words, &mut stemmer, &stems);
+        let typos = Typos::build(vocabulary.words());
+        let near = |word: &str, limit: usize| -> Vec<&str> {
+            typos
+                .near(&vocabulary, word, limit)
+                .into_iter()
+                .filter_map(|id| vocabulary.word(id))
+                .collect()
+        };
+        assert_eq!(near("signatrue", 30), vec!["signature"]);
+        assert_eq!(near("signatur", 30), vec!["signature"]);
+        assert_eq!(near("envelopp", 30), vec!["envelope", "enveloppe"]);
+        assert_eq!(near("signe", 30), vec!["sign", "signer"]);
+        assert!(near("zq1x123", 30).is_empty());
+        assert_eq!(near("signaturs", 1), vec!["signature"]);
     }
 }

@@ -1,57 +1,115 @@
-//! The index's words, folded as `body_raw` holds them, each with its stem.
+//! The index's words and stems, each numbered in alphabetical order.
 //!
-//! Built once per index build. Completing a half-typed word is then a range of a
-//! sorted list, and finding a word's stem while highlighting is one hash look-up:
-//! stemming the words of titles and snippets for every suggestion was the costliest
-//! part of it after the search itself.
+//! Built once per index build. A query then works with numbers: a half-typed word's
+//! completions are a range of the sorted words, a typo's corrections are word
+//! numbers (`typos`), and every word of the index already knows its stem's number,
+//! so no expansion is stemmed again. Stems are numbered in the order of their text,
+//! so a list of stem ids sorts the way the stems themselves do.
 
 use super::analysis;
-use std::collections::HashMap;
 use tantivy::tokenizer::TextAnalyzer;
+
+/// A stem's number: its rank among the index's stems.
+pub type StemId = u32;
+/// A word's number: its rank among the index's words.
+pub type WordId = u32;
+
+/// The stems of the titles and bodies, in order.
+pub struct Stems {
+    sorted: Vec<Box<str>>,
+}
+
+impl Stems {
+    /// From every stem the index holds, in any order, repeats allowed.
+    pub fn build(stems: impl IntoIterator<Item = Box<str>>) -> Self {
+        let mut sorted: Vec<Box<str>> = stems.into_iter().collect();
+        sorted.sort_unstable();
+        sorted.dedup();
+        Self { sorted }
+    }
+
+    pub fn id(&self, stem: &str) -> Option<StemId> {
+        self.sorted
+            .binary_search_by(|s| (**s).cmp(stem))
+            .ok()
+            .map(|i| i as StemId)
+    }
+
+    pub fn text(&self, id: StemId) -> Option<&str> {
+        self.sorted.get(id as usize).map(|s| &**s)
+    }
+
+    pub fn len(&self) -> usize {
+        self.sorted.len()
+    }
+}
+
+/// A word with no stem: a stop word.
+const NO_STEM: StemId = StemId::MAX;
 
 pub struct Vocabulary {
     /// Every word, in order.
     sorted: Vec<Box<str>>,
-    /// A word's stem; stop words have none.
-    stems: HashMap<Box<str>, Box<str>>,
+    /// Each word's stem (same order); `NO_STEM` for a stop word.
+    stems: Vec<StemId>,
 }
 
 impl Vocabulary {
     /// From the index's words in order (as a term dictionary lists them), stemmed
-    /// with the index's own stemmer.
-    pub fn build(words: Vec<Box<str>>, stemmer: &mut TextAnalyzer) -> Self {
-        let stems = words
+    /// with the index's own stemmer. Every word is in a title or a body, so its stem
+    /// is one of `stems` unless it is a stop word.
+    pub fn build(words: Vec<Box<str>>, stemmer: &mut TextAnalyzer, stems: &Stems) -> Self {
+        let ids = words
             .iter()
-            .filter_map(|w| {
-                let stem = analysis::terms(stemmer, w).into_iter().next()?;
-                Some((w.clone(), stem.into_boxed_str()))
+            .map(|w| {
+                analysis::terms(stemmer, w)
+                    .first()
+                    .and_then(|s| stems.id(s))
+                    .unwrap_or(NO_STEM)
             })
             .collect();
-        Self { sorted: words, stems }
+        Self {
+            sorted: words,
+            stems: ids,
+        }
     }
 
-    pub fn words(&self) -> impl Iterator<Item = &str> {
-        self.sorted.iter().map(|w| &**w)
+    pub fn words(&self) -> impl Iterator<Item = (WordId, &str)> {
+        self.sorted.iter().enumerate().map(|(id, w)| (id as WordId, &**w))
     }
 
-    /// Whether some title or body has this (folded) word.
-    pub fn knows(&self, word: &str) -> bool {
-        self.sorted.binary_search_by(|w| (**w).cmp(word)).is_ok()
+    pub fn word(&self, id: WordId) -> Option<&str> {
+        self.sorted.get(id as usize).map(|w| &**w)
     }
 
-    /// The stem of a folded word of the index (none for a stop word).
-    pub fn stem_of(&self, word: &str) -> Option<&str> {
-        self.stems.get(word).map(|s| &**s)
+    /// The number of a (folded) word that some title or body has.
+    pub fn find(&self, word: &str) -> Option<WordId> {
+        self.sorted
+            .binary_search_by(|w| (**w).cmp(word))
+            .ok()
+            .map(|i| i as WordId)
+    }
+
+    /// A word's stem; none for a stop word.
+    pub fn stem(&self, id: WordId) -> Option<StemId> {
+        self.stems.get(id as usize).copied().filter(|s| *s != NO_STEM)
+    }
+
+    /// The stem of a folded word of the index (none for a stop word or a word the
+    /// index does not have).
+    pub fn stem_of(&self, word: &str) -> Option<StemId> {
+        self.find(word).and_then(|id| self.stem(id))
     }
 
     /// The words that begin with `prefix`, in order, at most `max`.
-    pub fn completions<'a>(&'a self, prefix: &'a str, max: usize) -> impl Iterator<Item = &'a str> + 'a {
+    pub fn completions<'a>(&'a self, prefix: &'a str, max: usize) -> impl Iterator<Item = WordId> + 'a {
         let from = self.sorted.partition_point(|w| **w < *prefix);
         self.sorted[from..]
             .iter()
             .take_while(move |w| w.starts_with(prefix))
             .take(max)
-            .map(|w| &**w)
+            .enumerate()
+            .map(move |(i, _)| (from + i) as WordId)
     }
 }
 
@@ -60,25 +118,44 @@ mod tests {
     use super::*;
     use app::i18n::Locale;
 
-    fn vocabulary(words: &[&str]) -> Vocabulary {
+    fn vocabulary(words: &[&str]) -> (Vocabulary, Stems) {
         let mut sorted: Vec<Box<str>> = words.iter().map(|w| Box::from(*w)).collect();
         sorted.sort();
-        Vocabulary::build(sorted, &mut analysis::stem_analyzer(Locale::Fr))
+        let mut stemmer = analysis::stem_analyzer(Locale::Fr);
+        let stems = Stems::build(
+            sorted
+                .iter()
+                .flat_map(|w| analysis::terms(&mut stemmer, w))
+                .map(String::into_boxed_str),
+        );
+        (Vocabulary::build(sorted, &mut stemmer, &stems), stems)
     }
 
     #[test]
     fn completes_knows_and_stems() {
-        let v = vocabulary(&["certificat", "certificats", "cert", "certain", "enveloppe", "le"]);
+        let (v, stems) = vocabulary(&["certificat", "certificats", "cert", "certain", "enveloppe", "le"]);
+        let text = |ids: Vec<WordId>| ids.into_iter().filter_map(|i| v.word(i)).collect::<Vec<_>>();
         assert_eq!(
-            v.completions("certi", 10).collect::<Vec<_>>(),
+            text(v.completions("certi", 10).collect()),
             vec!["certificat", "certificats"]
         );
         assert_eq!(v.completions("cert", 2).count(), 2);
         assert_eq!(v.completions("zz", 10).count(), 0);
-        assert!(v.knows("enveloppe") && !v.knows("envelope"));
+        assert!(v.find("enveloppe").is_some() && v.find("envelope").is_none());
         assert_eq!(v.stem_of("certificats"), v.stem_of("certificat"));
-        assert!(v.stem_of("certificat").is_some());
+        let stem = v.stem_of("certificat").and_then(|s| stems.text(s));
+        assert_eq!(stem, Some("certificat"));
         assert_eq!(v.stem_of("le"), None, "a stop word has no stem");
         assert_eq!(v.stem_of("absent"), None);
+    }
+
+    #[test]
+    fn stem_ids_sort_as_their_stems() {
+        let stems = Stems::build(["signer", "envoi", "cert", "envoi"].map(Box::from));
+        assert_eq!(stems.len(), 3);
+        let ids: Vec<StemId> = ["cert", "envoi", "signer"].iter().filter_map(|s| stems.id(s)).collect();
+        assert_eq!(ids, vec![0, 1, 2]);
+        assert_eq!(stems.text(1), Some("envoi"));
+        assert_eq!(stems.id("absent"), None);
     }
 }
