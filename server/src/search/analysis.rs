@@ -5,6 +5,7 @@
 //!   half-typed last word expand against it, since stems are not words.
 
 use app::i18n::Locale;
+use std::cell::RefCell;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter, TextAnalyzer,
     TokenStream,
@@ -43,6 +44,24 @@ pub fn folded_analyzer() -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .build()
+}
+
+thread_local! {
+    /// Each thread's analyzers for the queries (an analyzer is a chain of boxed
+    /// filters: built once per thread, not once per keystroke). By locale.
+    static QUERY_ANALYZERS: RefCell<[Option<(TextAnalyzer, TextAnalyzer)>; 2]> = const { RefCell::new([None, None]) };
+}
+
+/// Runs `f` with this thread's `folded` and `stem` analyzers of the locale.
+pub fn with_query_analyzers<R>(locale: Locale, f: impl FnOnce(&mut TextAnalyzer, &mut TextAnalyzer) -> R) -> R {
+    let slot = match locale {
+        Locale::Fr => 0,
+        Locale::En => 1,
+    };
+    QUERY_ANALYZERS.with_borrow_mut(|all| {
+        let (folded, stem) = all[slot].get_or_insert_with(|| (folded_analyzer(), stem_analyzer(locale)));
+        f(folded, stem)
+    })
 }
 
 /// The terms an analyzer makes of a text, in order.

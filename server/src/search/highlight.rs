@@ -4,9 +4,9 @@
 //! title and body was folded and stemmed when the index was built, and filed as
 //! written under its stem (`Impacts::written_forms`): the words to mark are then a
 //! short list known before any text is read ("Enveloppes", "enveloppe", ...).
-//! Marking a text is one pass over it that cuts it into words the way tantivy's
-//! tokenizer does (runs of letters and digits), looks up only the words whose
-//! first byte and length are those of a word to mark, and escapes on the way.
+//! Marking a text is one pass over it that jumps from one byte that may begin a
+//! word to mark (or need escaping) to the next, and cuts out and looks up only
+//! the words that begin there.
 //! Folding and stemming the words of titles and snippets for every suggestion was
 //! most of its cost.
 
@@ -19,75 +19,77 @@ const LEAD_BYTES: usize = 40;
 pub struct Highlighter<'f> {
     /// The words to mark, as written.
     forms: HashSet<&'f str>,
-    /// Per first byte, the lengths of the words to mark (bit n: n bytes; bit 63:
-    /// 63 or more): a word of another shape is not looked up.
-    shapes: [u64; 256],
+    /// Per byte, what it may begin: `WORD` the first byte of a word to mark,
+    /// `ENTITY` a character to escape. The text in between is copied as it is.
+    starts: [u8; 256],
 }
+
+const WORD: u8 = 1;
+const ENTITY: u8 = 2;
 
 impl<'f> Highlighter<'f> {
     /// Marks these words, as written in the index.
     pub fn new(forms: impl IntoIterator<Item = &'f str>) -> Self {
-        let mut shapes = [0u64; 256];
-        let mut set = HashSet::new();
+        let forms = forms.into_iter();
+        let mut starts = [0u8; 256];
+        for b in [b'<', b'>', b'&'] {
+            starts[usize::from(b)] = ENTITY;
+        }
+        let mut set = HashSet::with_capacity(forms.size_hint().0);
         for word in forms {
             if let Some(b) = word.bytes().next() {
-                shapes[usize::from(b)] |= shape(word);
+                starts[usize::from(b)] |= WORD;
                 set.insert(word);
             }
         }
-        Self { forms: set, shapes }
+        Self { forms: set, starts }
     }
 
-    fn wanted(&self, word: &str) -> bool {
-        word.bytes()
-            .next()
-            .is_some_and(|b| self.shapes[usize::from(b)] & shape(word) != 0)
-            && self.forms.contains(word)
-    }
-
-    /// `text`, escaped, its matched words in `<b>`, to `html`.
+    /// `text`, escaped, its matched words in `<b>`, to `html`. Words are runs of
+    /// letters and digits, as tantivy's `SimpleTokenizer` cuts them; only those
+    /// that begin with the first byte of a word to mark are cut out and looked up.
     fn mark_into(&self, html: &mut String, text: &str) {
         let bytes = text.as_bytes();
         // `text[..done]` is in `html` already.
         let mut done = 0;
-        let mut start = None;
         let mut at = 0;
-        // Words are runs of letters and digits, as tantivy's `SimpleTokenizer` cuts
-        // them; ASCII is told apart byte by byte, the rest decoded.
-        while at <= bytes.len() {
-            let (word_char, len) = match bytes.get(at) {
-                None => (false, 1),
-                Some(b) if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
-                Some(_) => match text.get(at..).and_then(|rest| rest.chars().next()) {
-                    Some(c) => (c.is_alphanumeric(), c.len_utf8()),
-                    None => (false, 1),
-                },
+        // A byte found here is ASCII or a character's first byte (those are all
+        // that `starts` has), so `found` is always on a character boundary.
+        while let Some(found) = bytes
+            .get(at..)
+            .and_then(|rest| rest.iter().position(|b| self.starts[usize::from(*b)] != 0))
+            .map(|k| at + k)
+        {
+            let entity = match bytes[found] {
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                b'&' => "&amp;",
+                _ => "",
             };
-            if word_char {
-                start.get_or_insert(at);
-            } else {
-                if let Some(from) = start.take()
-                    && self.wanted(&text[from..at])
-                {
-                    html.push_str(&text[done..from]);
-                    html.push_str("<b>");
-                    html.push_str(&text[from..at]);
-                    html.push_str("</b>");
-                    done = at;
-                }
-                let entity = match bytes.get(at) {
-                    Some(b'<') => "&lt;",
-                    Some(b'>') => "&gt;",
-                    Some(b'&') => "&amp;",
-                    _ => "",
-                };
-                if !entity.is_empty() {
-                    html.push_str(&text[done..at]);
-                    html.push_str(entity);
-                    done = at + 1;
-                }
+            if !entity.is_empty() {
+                html.push_str(&text[done..found]);
+                html.push_str(entity);
+                done = found + 1;
+                at = found + 1;
+                continue;
             }
-            at += len;
+            // Inside a word: not the start of one.
+            if text[..found].chars().next_back().is_some_and(char::is_alphanumeric) {
+                at = found + 1;
+                continue;
+            }
+            let end = text[found..]
+                .char_indices()
+                .find(|(_, c)| !c.is_alphanumeric())
+                .map_or(text.len(), |(k, _)| found + k);
+            if self.forms.contains(&text[found..end]) {
+                html.push_str(&text[done..found]);
+                html.push_str("<b>");
+                html.push_str(&text[found..end]);
+                html.push_str("</b>");
+                done = end;
+            }
+            at = end.max(found + 1);
         }
         html.push_str(&text[done..]);
     }
@@ -128,11 +130,6 @@ impl<'f> Highlighter<'f> {
         }
         html
     }
-}
-
-/// A word's length as a bit of `Highlighter::shapes`.
-fn shape(word: &str) -> u64 {
-    1 << word.len().min(63)
 }
 
 #[cfg(test)]

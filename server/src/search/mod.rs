@@ -69,7 +69,7 @@ struct Stored {
 
 /// One language's index.
 struct LocaleIndex {
-    index: Index,
+    locale: Locale,
     reader: IndexReader,
     fields: Fields,
     /// Per segment, per document id.
@@ -204,7 +204,7 @@ impl LocaleIndex {
             },
         )?;
         Ok(Self {
-            index,
+            locale,
             reader,
             fields,
             stored,
@@ -231,11 +231,9 @@ impl LocaleIndex {
     }
 
     fn parse(&self, text: &str) -> Option<query::Parsed> {
-        query::parse(
-            self.words(),
-            || self.index.tokenizer_for_field(self.fields.body).ok(),
-            text,
-        )
+        analysis::with_query_analyzers(self.locale, |folded, stem| {
+            query::parse(self.words(), folded, stem, text)
+        })
     }
 
     fn searcher(&self) -> Searcher {
@@ -261,7 +259,9 @@ impl LocaleIndex {
     /// out once for all the lists).
     fn hits<const N: usize>(&self, parsed: &query::Parsed, lists: [&[DocAddress]; N]) -> [Vec<Hit>; N] {
         let marked = &parsed.marked;
-        let marker = highlight::Highlighter::new(self.impacts.written_forms(marked));
+        // Collected first, so that the highlighter's set is sized once.
+        let forms: Vec<&str> = self.impacts.written_forms(marked).collect();
+        let marker = highlight::Highlighter::new(forms);
         lists.map(|found| {
             found
                 .iter()

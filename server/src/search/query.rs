@@ -17,7 +17,7 @@
 //! characters are just text, and the tokenizer drops punctuation.
 
 use super::Fields;
-use super::analysis::{self, terms};
+use super::analysis::terms;
 use super::typos::Typos;
 use super::vocabulary::{StemId, Stems, Vocabulary};
 use app::help::QUERY_MAX_CHARS;
@@ -66,19 +66,20 @@ pub struct Words<'a> {
     pub stems: &'a Stems,
 }
 
-/// `stemmer` is the index's own analyzer, for the typed words the index does not
-/// have (its words' stems are known already).
-pub fn parse(words_of: Words, stemmer: impl FnOnce() -> Option<TextAnalyzer>, text: &str) -> Option<Parsed> {
+/// `folded` and `stem` are the index's analyzers (see `analysis`): the typed
+/// words are folded, and stemmed only when the index does not have them (its words'
+/// stems are known already).
+pub fn parse(words_of: Words, folded: &mut TextAnalyzer, stem: &mut TextAnalyzer, text: &str) -> Option<Parsed> {
     let Words {
         vocabulary,
         typos,
         stems,
     } = words_of;
-    let text: String = text.chars().take(QUERY_MAX_CHARS).collect();
-    let mut raw = analysis::folded_analyzer();
-    let mut stemmer = Some(stemmer);
-    let mut stem_analyzer: Option<TextAnalyzer> = None;
-    let words = terms(&mut raw, &text);
+    let text = text
+        .char_indices()
+        .nth(QUERY_MAX_CHARS)
+        .map_or(text, |(end, _)| &text[..end]);
+    let words = terms(folded, text);
     // The last word is still being typed unless something follows it.
     let typing_last = text.chars().last().is_some_and(char::is_alphanumeric);
     let count = words.len().min(MAX_WORDS);
@@ -89,17 +90,11 @@ pub fn parse(words_of: Words, stemmer: impl FnOnce() -> Option<TextAnalyzer>, te
         // The word's stem: known for the index's words; otherwise the word is
         // stemmed (its stem may still be the index's: "signatures" for "signature").
         // `None` for a stop word.
-        let stem: Option<Option<StemId>> = match known {
+        let own_stem: Option<Option<StemId>> = match known {
             Some(id) => vocabulary.stem(id).map(Some),
-            None => {
-                if stem_analyzer.is_none() {
-                    stem_analyzer = stemmer.take().and_then(|make| make());
-                }
-                let analyzer = stem_analyzer.as_mut()?;
-                terms(analyzer, &word).first().map(|s| stems.id(s))
-            }
+            None => terms(stem, &word).first().map(|s| stems.id(s)),
         };
-        let Some(own) = stem else {
+        let Some(own) = own_stem else {
             continue;
         };
         // Each stem once, at its best weight: many expansions share a stem

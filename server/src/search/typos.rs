@@ -16,22 +16,33 @@ pub struct Typos {
     by_key: HashMap<Box<str>, Vec<WordId>>,
 }
 
-/// The word and each of its one-letter deletions.
-fn keys(word: &str) -> impl Iterator<Item = String> + '_ {
-    let deletions = word.char_indices().map(move |(at, c)| {
-        let mut key = String::with_capacity(word.len());
-        key.push_str(&word[..at]);
-        key.push_str(&word[at + c.len_utf8()..]);
-        key
-    });
-    std::iter::once(word.to_owned()).chain(deletions)
+/// The word and each of its one-letter deletions, to `each`, made in turn in one
+/// buffer.
+fn each_key(word: &str, mut each: impl FnMut(&str)) {
+    let mut key = String::with_capacity(word.len());
+    let deletions = word.char_indices().map(|(at, c)| (at, at + c.len_utf8()));
+    for (cut, rest) in std::iter::once((word.len(), word.len())).chain(deletions) {
+        key.clear();
+        key.push_str(&word[..cut]);
+        key.push_str(&word[rest..]);
+        each(&key);
+    }
 }
 
 /// Whether `a` and `b` differ by exactly one insertion, deletion, substitution, or
 /// swap of two neighbouring letters.
 pub fn one_edit(a: &str, b: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    if a.is_ascii() && b.is_ascii() {
+        one_edit_of(a.as_bytes(), b.as_bytes())
+    } else {
+        let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+        one_edit_of(&a, &b)
+    }
+}
+
+/// `one_edit` over letters (bytes for ASCII words, characters otherwise).
+fn one_edit_of<T: PartialEq>(a: &[T], b: &[T]) -> bool {
+    let (short, long) = if a.len() <= b.len() { (a, b) } else { (b, a) };
     let prefix = short.iter().zip(long.iter()).take_while(|(x, y)| x == y).count();
     match long.len() - short.len() {
         // Substitution: the rest after the difference is equal. Swap: the two
@@ -58,13 +69,16 @@ impl Typos {
     pub fn build<'a>(words: impl IntoIterator<Item = (WordId, &'a str)>) -> Self {
         let mut by_key: HashMap<Box<str>, Vec<WordId>> = HashMap::new();
         for (id, word) in words {
-            for key in keys(word) {
-                let ids = by_key.entry(key.into_boxed_str()).or_default();
+            each_key(word, |key| {
+                let ids = match by_key.get_mut(key) {
+                    Some(ids) => ids,
+                    None => by_key.entry(Box::from(key)).or_default(),
+                };
                 // Deleting either of two equal neighbours gives the same key.
                 if ids.last() != Some(&id) {
                     ids.push(id);
                 }
-            }
+            });
         }
         Self { by_key }
     }
@@ -72,11 +86,12 @@ impl Typos {
     /// The filed words one edit away from `word`, in alphabetical order (the
     /// vocabulary numbers its words so), at most `limit`.
     pub fn near(&self, vocabulary: &Vocabulary, word: &str, limit: usize) -> Vec<WordId> {
-        let mut ids: Vec<WordId> = keys(word)
-            .filter_map(|key| self.by_key.get(key.as_str()))
-            .flatten()
-            .copied()
-            .collect();
+        let mut ids: Vec<WordId> = Vec::new();
+        each_key(word, |key| {
+            if let Some(filed) = self.by_key.get(key) {
+                ids.extend_from_slice(filed);
+            }
+        });
         ids.sort_unstable();
         ids.dedup();
         ids.retain(|id| vocabulary.word(*id).is_some_and(|w| one_edit(word, w)));

@@ -7,6 +7,8 @@
 //! so a list of stem ids sorts the way the stems themselves do.
 
 use super::analysis;
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
 use tantivy::tokenizer::TextAnalyzer;
 
 /// A stem's number: its rank among the index's stems.
@@ -14,9 +16,48 @@ pub type StemId = u32;
 /// A word's number: its rank among the index's words.
 pub type WordId = u32;
 
+/// Texts numbered in their sorted order, found by text through a hash table of
+/// their numbers (a binary search over tens of thousands of strings reads a dozen
+/// of them from all over memory).
+struct Lexicon {
+    sorted: Vec<Box<str>>,
+    by_text: HashTable<u32>,
+    hasher: foldhash::fast::FixedState,
+}
+
+impl Lexicon {
+    /// From texts in order, each once.
+    fn new(sorted: Vec<Box<str>>) -> Self {
+        let hasher = foldhash::fast::FixedState::default();
+        let mut by_text = HashTable::with_capacity(sorted.len());
+        for (id, text) in sorted.iter().enumerate() {
+            by_text.insert_unique(hasher.hash_one(&**text), id as u32, |id: &u32| {
+                hasher.hash_one(sorted.get(*id as usize).map_or("", |t| &**t))
+            });
+        }
+        Self {
+            sorted,
+            by_text,
+            hasher,
+        }
+    }
+
+    fn id(&self, text: &str) -> Option<u32> {
+        self.by_text
+            .find(self.hasher.hash_one(text), |id| {
+                self.sorted.get(*id as usize).is_some_and(|t| **t == *text)
+            })
+            .copied()
+    }
+
+    fn text(&self, id: u32) -> Option<&str> {
+        self.sorted.get(id as usize).map(|t| &**t)
+    }
+}
+
 /// The stems of the titles and bodies, in order.
 pub struct Stems {
-    sorted: Vec<Box<str>>,
+    lexicon: Lexicon,
 }
 
 impl Stems {
@@ -25,22 +66,21 @@ impl Stems {
         let mut sorted: Vec<Box<str>> = stems.into_iter().collect();
         sorted.sort_unstable();
         sorted.dedup();
-        Self { sorted }
+        Self {
+            lexicon: Lexicon::new(sorted),
+        }
     }
 
     pub fn id(&self, stem: &str) -> Option<StemId> {
-        self.sorted
-            .binary_search_by(|s| (**s).cmp(stem))
-            .ok()
-            .map(|i| i as StemId)
+        self.lexicon.id(stem)
     }
 
     pub fn text(&self, id: StemId) -> Option<&str> {
-        self.sorted.get(id as usize).map(|s| &**s)
+        self.lexicon.text(id)
     }
 
     pub fn len(&self) -> usize {
-        self.sorted.len()
+        self.lexicon.sorted.len()
     }
 }
 
@@ -49,7 +89,7 @@ const NO_STEM: StemId = StemId::MAX;
 
 pub struct Vocabulary {
     /// Every word, in order.
-    sorted: Vec<Box<str>>,
+    words: Lexicon,
     /// Each word's stem (same order); `NO_STEM` for a stop word.
     stems: Vec<StemId>,
 }
@@ -69,25 +109,22 @@ impl Vocabulary {
             })
             .collect();
         Self {
-            sorted: words,
+            words: Lexicon::new(words),
             stems: ids,
         }
     }
 
     pub fn words(&self) -> impl Iterator<Item = (WordId, &str)> {
-        self.sorted.iter().enumerate().map(|(id, w)| (id as WordId, &**w))
+        self.words.sorted.iter().enumerate().map(|(id, w)| (id as WordId, &**w))
     }
 
     pub fn word(&self, id: WordId) -> Option<&str> {
-        self.sorted.get(id as usize).map(|w| &**w)
+        self.words.text(id)
     }
 
     /// The number of a (folded) word that some title or body has.
     pub fn find(&self, word: &str) -> Option<WordId> {
-        self.sorted
-            .binary_search_by(|w| (**w).cmp(word))
-            .ok()
-            .map(|i| i as WordId)
+        self.words.id(word)
     }
 
     /// A word's stem; none for a stop word.
@@ -103,8 +140,9 @@ impl Vocabulary {
 
     /// The words that begin with `prefix`, in order, at most `max`.
     pub fn completions<'a>(&'a self, prefix: &'a str, max: usize) -> impl Iterator<Item = WordId> + 'a {
-        let from = self.sorted.partition_point(|w| **w < *prefix);
-        self.sorted[from..]
+        let sorted = &self.words.sorted;
+        let from = sorted.partition_point(|w| **w < *prefix);
+        sorted[from..]
             .iter()
             .take_while(move |w| w.starts_with(prefix))
             .take(max)
