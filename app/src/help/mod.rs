@@ -76,11 +76,12 @@ impl ItemKind {
 
 /// One search hit. `title_html` and `snippet_html` are escaped text with the matched
 /// words in `<b>`: built by the server from stored text, never from the query.
+/// `title_html` read as text is the whole title (no plain copy is sent: nothing
+/// shows one, and the subject field asks for these on every pause in typing).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Hit {
     pub kind: ItemKind,
     pub slug: String,
-    pub title: String,
     pub title_html: String,
     pub snippet_html: String,
 }

@@ -4,9 +4,9 @@
 //! title and body was folded and stemmed when the index was built, and filed as
 //! written under its stem (`Impacts::written_forms`): the words to mark are then a
 //! short list known before any text is read ("Enveloppes", "enveloppe", ...).
-//! Marking a text is one pass over it that jumps from one byte that may begin a
-//! word to mark (or need escaping) to the next, and cuts out and looks up only
-//! the words that begin there.
+//! Marking a text is one pass over its words, the way tantivy's tokenizer cuts
+//! them (runs of letters and digits), that looks up only the words whose length,
+//! first and last bytes are those of a word to mark, and escapes on the way.
 //! Folding and stemming the words of titles and snippets for every suggestion was
 //! most of its cost.
 
@@ -19,77 +19,101 @@ const LEAD_BYTES: usize = 40;
 pub struct Highlighter<'f> {
     /// The words to mark, as written.
     forms: HashSet<&'f str>,
-    /// Per byte, what it may begin: `WORD` the first byte of a word to mark,
-    /// `ENTITY` a character to escape. The text in between is copied as it is.
-    starts: [u8; 256],
+    /// Per first byte, the lengths of the words to mark (bit n: n bytes; bit 63:
+    /// 63 or more), and the same per last byte: a word of another shape is not
+    /// looked up.
+    firsts: [u64; 256],
+    lasts: [u64; 256],
 }
-
-const WORD: u8 = 1;
-const ENTITY: u8 = 2;
 
 impl<'f> Highlighter<'f> {
     /// Marks these words, as written in the index.
     pub fn new(forms: impl IntoIterator<Item = &'f str>) -> Self {
         let forms = forms.into_iter();
-        let mut starts = [0u8; 256];
-        for b in [b'<', b'>', b'&'] {
-            starts[usize::from(b)] = ENTITY;
-        }
+        let mut firsts = [0u64; 256];
+        let mut lasts = [0u64; 256];
         let mut set = HashSet::with_capacity(forms.size_hint().0);
         for word in forms {
-            if let Some(b) = word.bytes().next() {
-                starts[usize::from(b)] |= WORD;
+            if let (Some(first), Some(last)) = (word.bytes().next(), word.bytes().next_back()) {
+                firsts[usize::from(first)] |= shape(word.len());
+                lasts[usize::from(last)] |= shape(word.len());
                 set.insert(word);
             }
         }
-        Self { forms: set, starts }
+        Self {
+            forms: set,
+            firsts,
+            lasts,
+        }
     }
 
     /// `text`, escaped, its matched words in `<b>`, to `html`. Words are runs of
-    /// letters and digits, as tantivy's `SimpleTokenizer` cuts them; only those
-    /// that begin with the first byte of a word to mark are cut out and looked up.
+    /// letters and digits, as tantivy's `SimpleTokenizer` cuts them; a word is
+    /// looked up only when its length with its first byte, and with its last, are
+    /// those of a word to mark.
     fn mark_into(&self, html: &mut String, text: &str) {
         let bytes = text.as_bytes();
+        let class = |at: usize| bytes.get(at).map(|b| CLASS[usize::from(*b)]);
+        // How many bytes from `at` on are of this class.
+        let run = |at: usize, of: u8| {
+            bytes.get(at..).map_or(0, |rest| {
+                rest.iter()
+                    .position(|b| CLASS[usize::from(*b)] != of)
+                    .unwrap_or(rest.len())
+            })
+        };
         // `text[..done]` is in `html` already.
         let mut done = 0;
         let mut at = 0;
-        // A byte found here is ASCII or a character's first byte (those are all
-        // that `starts` has), so `found` is always on a character boundary.
-        while let Some(found) = bytes
-            .get(at..)
-            .and_then(|rest| rest.iter().position(|b| self.starts[usize::from(*b)] != 0))
-            .map(|k| at + k)
-        {
-            let entity = match bytes[found] {
-                b'<' => "&lt;",
-                b'>' => "&gt;",
-                b'&' => "&amp;",
-                _ => "",
-            };
-            if !entity.is_empty() {
-                html.push_str(&text[done..found]);
-                html.push_str(entity);
-                done = found + 1;
-                at = found + 1;
-                continue;
+        while at < bytes.len() {
+            at += run(at, SPACE);
+            match class(at) {
+                None => break,
+                Some(ESCAPE) => {
+                    let entity = match bytes[at] {
+                        b'<' => "&lt;",
+                        b'>' => "&gt;",
+                        _ => "&amp;",
+                    };
+                    html.push_str(&text[done..at]);
+                    html.push_str(entity);
+                    at += 1;
+                    done = at;
+                    continue;
+                }
+                Some(OTHER) => {
+                    let (letter, len) = letter_at(text, at);
+                    if !letter {
+                        at += len;
+                        continue;
+                    }
+                }
+                Some(_) => {}
             }
-            // Inside a word: not the start of one.
-            if text[..found].chars().next_back().is_some_and(char::is_alphanumeric) {
-                at = found + 1;
-                continue;
+            // A word begins at `at`.
+            let mut end = at;
+            loop {
+                end += run(end, LETTER);
+                match class(end) {
+                    Some(OTHER) => match letter_at(text, end) {
+                        (true, len) => end += len,
+                        (false, _) => break,
+                    },
+                    _ => break,
+                }
             }
-            let end = text[found..]
-                .char_indices()
-                .find(|(_, c)| !c.is_alphanumeric())
-                .map_or(text.len(), |(k, _)| found + k);
-            if self.forms.contains(&text[found..end]) {
-                html.push_str(&text[done..found]);
+            let shape = shape(end - at);
+            if self.firsts[usize::from(bytes[at])] & shape != 0
+                && self.lasts[usize::from(bytes[end - 1])] & shape != 0
+                && self.forms.contains(&text[at..end])
+            {
+                html.push_str(&text[done..at]);
                 html.push_str("<b>");
-                html.push_str(&text[found..end]);
+                html.push_str(&text[at..end]);
                 html.push_str("</b>");
                 done = end;
             }
-            at = end.max(found + 1);
+            at = end;
         }
         html.push_str(&text[done..]);
     }
@@ -116,8 +140,12 @@ impl<'f> Highlighter<'f> {
             }
             body[s..at].find(char::is_whitespace).map_or(s, |w| s + w + 1).min(at)
         });
-        let end = body[start..]
-            .char_indices()
+        // Where the character after the first `SNIPPET_CHARS` begins (each character
+        // begins with a byte that is not a continuation byte, 0b10xx_xxxx).
+        let end = body.as_bytes()[start..]
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| (**b as i8) >= -0x40)
             .nth(SNIPPET_CHARS)
             .map_or(body.len(), |(i, _)| start + i);
         let mut html = String::with_capacity(SNIPPET_CHARS * 2 + 32);
@@ -129,6 +157,49 @@ impl<'f> Highlighter<'f> {
             html.push('…');
         }
         html
+    }
+}
+
+/// What a byte is, for cutting words: ASCII outside words, an ASCII letter or
+/// digit, a character to escape (itself outside words), or part of a character
+/// that is not ASCII (decoded to be told apart).
+const SPACE: u8 = 0;
+const LETTER: u8 = 1;
+const ESCAPE: u8 = 2;
+const OTHER: u8 = 3;
+static CLASS: [u8; 256] = {
+    let mut class = [SPACE; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        class[b] = if c >= 0x80 {
+            OTHER
+        } else if c.is_ascii_alphanumeric() {
+            LETTER
+        } else if c == b'<' || c == b'>' || c == b'&' {
+            ESCAPE
+        } else {
+            SPACE
+        };
+        b += 1;
+    }
+    class
+};
+
+/// A word's length in bytes as a bit of `Highlighter::firsts` and `lasts`.
+fn shape(len: usize) -> u64 {
+    1 << len.min(63)
+}
+
+/// Whether the character at byte `at` (a character boundary) is a letter or a
+/// digit, and its length; ASCII is told apart without decoding.
+fn letter_at(text: &str, at: usize) -> (bool, usize) {
+    match text.as_bytes().get(at) {
+        Some(b) if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+        _ => match text.get(at..).and_then(|rest| rest.chars().next()) {
+            Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+            None => (false, 1),
+        },
     }
 }
 

@@ -273,7 +273,6 @@ impl LocaleIndex {
                     Some(Hit {
                         kind: doc.kind,
                         slug: doc.slug.clone(),
-                        title: doc.title.clone(),
                         title_html: marker.whole(&doc.title),
                         snippet_html: marker.snippet(&doc.body, first),
                     })

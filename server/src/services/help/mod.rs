@@ -4,6 +4,7 @@
 
 pub mod content;
 pub mod import;
+mod wire;
 
 use crate::db::entities::{help_article, help_event, help_post, help_post_answer, ticket};
 use crate::search::{IndexError, SearchDoc, SearchIndex};
@@ -128,12 +129,7 @@ impl HelpService {
             return hit;
         }
         let found = self.index.suggest(locale, family, text);
-        // Eight hits with their snippets: a few kilobytes, written without regrowing.
-        let mut json = Vec::with_capacity(4096);
-        if serde_json::to_writer(&mut json, &found).is_err() {
-            json = b"{}".to_vec();
-        }
-        let json = bytes::Bytes::from(json);
+        let json = bytes::Bytes::from(wire::suggestions(&found));
         self.answers.insert(key, json.clone());
         json
     }
