@@ -192,10 +192,17 @@ fn shape(len: usize) -> u64 {
 }
 
 /// Whether the character at byte `at` (a character boundary) is a letter or a
-/// digit, and its length; ASCII is told apart without decoding.
+/// digit, and its length; ASCII and Latin-1's letters are told apart without
+/// decoding.
 fn letter_at(text: &str, at: usize) -> (bool, usize) {
-    match text.as_bytes().get(at) {
+    let bytes = text.as_bytes();
+    match bytes.get(at) {
         Some(b) if b.is_ascii() => (b.is_ascii_alphanumeric(), 1),
+        // U+00C0 to U+00FF (the accented letters of French and English text): all
+        // letters but × and ÷, told apart without Unicode's tables.
+        Some(0xc3) if bytes.get(at + 1).is_some_and(|b| (0x80..0xc0).contains(b)) => {
+            (!matches!(bytes.get(at + 1), Some(0x97 | 0xb7)), 2)
+        }
         _ => match text.get(at..).and_then(|rest| rest.chars().next()) {
             Some(c) => (c.is_alphanumeric(), c.len_utf8()),
             None => (false, 1),
@@ -229,6 +236,14 @@ mod tests {
             }
         }
         forms
+    }
+
+    #[test]
+    fn tells_letters_apart_as_unicode_does() {
+        for c in ('\0'..='\u{3000}').chain(['’', '«', '»', '…', '€', '😀']) {
+            let text = format!("{c}a");
+            assert_eq!(letter_at(&text, 0), (c.is_alphanumeric(), c.len_utf8()), "{c:?}");
+        }
     }
 
     #[test]

@@ -55,21 +55,18 @@ fn string(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     // `bytes[..done]` is written.
     let mut done = 0;
-    let mut at = 0;
-    while at < bytes.len() {
-        if let Some(run) = bytes.get(at..at + RUN)
-            && !run.iter().fold(false, |any, b| any | escaped(*b))
-        {
-            at += RUN;
+    for (nth, run) in bytes.chunks(RUN).enumerate() {
+        if !run.iter().fold(false, |any, b| any | escaped(*b)) {
             continue;
         }
-        let b = bytes[at];
-        if escaped(b) {
-            out.extend_from_slice(&bytes[done..at]);
-            escape(out, b);
-            done = at + 1;
+        for (k, b) in run.iter().enumerate() {
+            if escaped(*b) {
+                let at = nth * RUN + k;
+                out.extend_from_slice(&bytes[done..at]);
+                escape(out, *b);
+                done = at + 1;
+            }
         }
-        at += 1;
     }
     out.extend_from_slice(&bytes[done..]);
     out.push(b'"');
