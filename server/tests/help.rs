@@ -254,6 +254,22 @@ async fn suggestions_filter_by_language_and_family(db: TestDb) {
     assert!(!slugs(&esign, "articles").contains(&"ksign-pin-blocked".to_owned()));
     // Under three characters: nothing.
     assert!(slugs(&suggest(&app, "locale=en&q=do").await, "articles").is_empty());
+    // Asked as a browser asks, the suggestions come uncompressed (a few kilobytes
+    // on every pause in typing); pages are still compressed.
+    for (uri, compressed) in [("/api/help/suggest?locale=en&q=download%20signed", false), ("/", true)] {
+        let req = Request::get(uri)
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ACCEPT_ENCODING, "gzip, deflate, br, zstd")
+            .body(Body::empty())
+            .expect("request");
+        let reply = app.send(req).await;
+        assert_eq!(reply.status, StatusCode::OK, "{uri}");
+        assert_eq!(
+            reply.headers.contains_key(header::CONTENT_ENCODING),
+            compressed,
+            "{uri}"
+        );
+    }
 }
 
 async fn hostile_queries_get_a_sane_200(db: TestDb) {

@@ -42,5 +42,9 @@ pub async fn suggest(
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=60"));
+    // A few kilobytes, asked on every pause in typing: they fit in the first round
+    // trip either way, and compressing them (brotli, as browsers ask) cost the
+    // server more than finding them.
+    response.extensions_mut().insert(super::Uncompressed);
     response
 }

@@ -18,6 +18,7 @@ use axum::{Router, middleware};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
+use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::trace::TraceLayer;
 
 /// The whole application, as the binary serves it and as tests drive it.
@@ -56,7 +57,12 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), session::resolve))
         .layer(middleware::from_fn(csrf::refuse_cross_site))
         .layer(middleware::map_response(security_headers))
-        .layer(CompressionLayer::new().br(true).gzip(true))
+        .layer(
+            CompressionLayer::new()
+                .br(true)
+                .gzip(true)
+                .compress_when(DefaultPredicate::new().and(wants_compression)),
+        )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -74,6 +80,21 @@ pub fn leptos_context(state: AppState) -> impl Fn() + Clone + Send + 'static {
         }
         leptos::nonce::provide_nonce();
     }
+}
+
+/// Marks a response that goes out uncompressed whatever the client accepts.
+#[derive(Clone, Copy, Debug)]
+pub struct Uncompressed;
+
+/// Compression is for the pages and larger answers; a response marked `Uncompressed`
+/// is left as it is (see `help::suggest`).
+fn wants_compression(
+    _: axum::http::StatusCode,
+    _: axum::http::Version,
+    _: &axum::http::HeaderMap,
+    extensions: &axum::http::Extensions,
+) -> bool {
+    extensions.get::<Uncompressed>().is_none()
 }
 
 /// Headers every response carries. Pages set their own CSP with a per-request nonce
