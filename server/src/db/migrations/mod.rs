@@ -7,6 +7,7 @@ mod m20261127_000002_create_sessions;
 mod m20261128_000003_create_tickets;
 mod m20261128_000004_create_help;
 mod m20261128_000005_create_mail;
+mod m20261201_000006_index_help_updates;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000003_create_tickets::Migration),
             Box::new(m20261128_000004_create_help::Migration),
             Box::new(m20261128_000005_create_mail::Migration),
+            Box::new(m20261201_000006_index_help_updates::Migration),
         ]
     }
 }

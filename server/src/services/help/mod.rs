@@ -187,18 +187,26 @@ fn card(a: help_article::Model) -> ArticleCard {
 async fn fingerprint(db: &DatabaseConnection) -> Result<Fingerprint, DbErr> {
     let articles = help_article::Entity::find().count(db).await?;
     let posts = help_post::Entity::find().count(db).await?;
+    // Only the two columns, from the (updated_at, id) index: every process asks
+    // this every few seconds, and whole rows carry the bodies.
     let latest_article = help_article::Entity::find()
+        .select_only()
+        .column(help_article::Column::UpdatedAt)
+        .column(help_article::Column::Id)
         .order_by_desc(help_article::Column::UpdatedAt)
         .order_by_desc(help_article::Column::Id)
+        .into_tuple::<(DateTimeUtc, i64)>()
         .one(db)
-        .await?
-        .map(|a| (a.updated_at, a.id));
+        .await?;
     let latest_post = help_post::Entity::find()
+        .select_only()
+        .column(help_post::Column::UpdatedAt)
+        .column(help_post::Column::Id)
         .order_by_desc(help_post::Column::UpdatedAt)
         .order_by_desc(help_post::Column::Id)
+        .into_tuple::<(DateTimeUtc, i64)>()
         .one(db)
-        .await?
-        .map(|p| (p.updated_at, p.id));
+        .await?;
     Ok(Fingerprint {
         articles,
         posts,
