@@ -133,7 +133,7 @@ for c in 16 2; do
 done
 stop_server
 
-say "suggestions: GET /api/help/suggest with 10,000 articles vs GET /api/ping, same server (wrk, 16 connections; 3 rounds of 5 s each, in turn)"
+say "suggestions: GET /api/help/suggest with 10,000 articles vs GET /api/ping, same server (wrk, 16 connections; 5 rounds of 5 s each, in turn)"
 rm -f "$out/data/help.db"*
 articles=$(./target/release/examples/bench seed-articles "sqlite://$out/data/help.db?mode=rwc" 10000)
 echo "articles in the database: $articles"
@@ -160,7 +160,7 @@ json_wrk() { # seconds url [script]
 BENCH_UNIQUE=1 json_wrk 3 "http://127.0.0.1:$port/" scripts/bench-suggest.lua >/dev/null
 rounds="$out/suggest-rounds.txt"
 : >"$rounds"
-for round in 1 2 3; do
+for round in 1 2 3 4 5; do
   read -r rps_ping p50_ping p99_ping < <(json_wrk 5 "http://127.0.0.1:$port/api/ping")
   read -r rps_sug p50_sug p99_sug < <(json_wrk 5 "http://127.0.0.1:$port/" scripts/bench-suggest.lua)
   read -r rps_cold p50_cold p99_cold < <(BENCH_UNIQUE=1 json_wrk 5 "http://127.0.0.1:$port/" scripts/bench-suggest.lua)
@@ -183,6 +183,11 @@ print("throughput ratio suggest/ping, per round: subjects in turn "
 print(f"throughput ratio suggest/ping, median round: {statistics.median(cached):.3f} (subjects in turn), "
       f"{statistics.median(cold):.3f} (every query new)")
 PY
+# As a browser asks: with Accept-Encoding (the answer is sent uncompressed anyway).
+read -r rps_br p50_br p99_br < <(BENCH_UNIQUE=1 BENCH_PATHS="$out/suggest-paths.txt" wrk -t2 -c16 -d5s --latency \
+  -H "Accept-Encoding: gzip, deflate, br, zstd" -s scripts/bench-suggest.lua "http://127.0.0.1:$port/" 2>/dev/null |
+  awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} /^ +50%/ {p50=$2} END {print rps, p50, p99}')
+printf '%-52s %12s %10s %10s\n' "/api/help/suggest, every query new, Accept-Encoding" "$rps_br" "$p50_br" "$p99_br"
 # One connection: the endpoint's own latency, without queueing behind 15 others.
 read -r rps1 p50_1 p99_1 < <(BENCH_UNIQUE=1 BENCH_PATHS="$out/suggest-paths.txt" wrk -t1 -c1 -d10s --latency -s scripts/bench-suggest.lua "http://127.0.0.1:$port/" 2>/dev/null |
   awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} /^ +50%/ {p50=$2} END {print rps, p50, p99}')
