@@ -21,9 +21,21 @@ use services::help::HelpService;
 use services::tickets::TicketsService;
 use std::sync::Arc;
 
-/// Everything a request handler may need, cloned cheaply into each one.
+/// Everything a request handler may need. axum clones the state into the service of
+/// every route and middleware a request passes through (dozens of times a request),
+/// so it is one shared pointer; the fields are `Shared`'s, read through it.
 #[derive(Clone)]
-pub struct AppState {
+pub struct AppState(Arc<Shared>);
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+pub struct Shared {
     pub config: Arc<Config>,
     pub db: DatabaseConnection,
     pub accounts: Arc<AccountsService>,
@@ -176,7 +188,7 @@ impl AppState {
             db: db.clone(),
             transport: mail_worker.transport.describe(),
         });
-        Ok(AppState {
+        Ok(AppState(Arc::new(Shared {
             config: Arc::new(config),
             db,
             accounts,
@@ -188,6 +200,6 @@ impl AppState {
             mail_task: Arc::new(mail_task),
             leptos,
             assets,
-        })
+        })))
     }
 }
