@@ -37,13 +37,32 @@ use tantivy::{DocId, DocSet, Score, Searcher, TERMINATED, Term};
 const NOT_IN_BODY: u32 = u32::MAX;
 /// Sums read at a time when looking for the ones above the threshold.
 const RUN: usize = 32;
+/// A list with at least one document in this many of its range also keeps its
+/// scores as a dense array over that range (0 where the stem is absent), added
+/// into the sums as a vector: these are the common words, most of a query's
+/// postings.
+const DENSE_FILL: usize = 3;
+/// No dense array.
+const NO_DENSE: u32 = u32::MAX;
 
 /// A stem's postings in one segment: a range of the segment's arrays (empty when
-/// no document of the segment has it).
-#[derive(Clone, Copy, Default)]
+/// no document of the segment has it), and where its dense scores begin in the
+/// segment's `dense` (`NO_DENSE` for none).
+#[derive(Clone, Copy)]
 struct List {
     from: u32,
     to: u32,
+    dense: u32,
+}
+
+impl Default for List {
+    fn default() -> Self {
+        Self {
+            from: 0,
+            to: 0,
+            dense: NO_DENSE,
+        }
+    }
 }
 
 /// One segment's postings by stem: documents in order, each with its score and
@@ -55,6 +74,8 @@ struct Segment {
     docs: Vec<DocId>,
     scores: Vec<Score>,
     firsts: Vec<u32>,
+    /// The dense lists' scores, each over its first to its last document.
+    dense: Vec<Score>,
     max_doc: DocId,
 }
 
@@ -168,11 +189,24 @@ impl Impacts {
                     segment.firsts.push(first);
                 }
                 let to = segment.docs.len() as u32;
+                let docs = &segment.docs[from as usize..];
+                let dense = match (docs.first(), docs.last()) {
+                    (Some(&first), Some(&last)) if (last - first + 1) as usize <= docs.len() * DENSE_FILL => {
+                        let at = segment.dense.len();
+                        segment.dense.resize(at + (last - first + 1) as usize, 0.0);
+                        for (doc, score) in docs.iter().zip(&segment.scores[from as usize..]) {
+                            segment.dense[at + (doc - first) as usize] = *score;
+                        }
+                        u32::try_from(at).unwrap_or(NO_DENSE)
+                    }
+                    _ => NO_DENSE,
+                };
                 if let Some(at) = segment.lists.get_mut(id) {
-                    *at = List { from, to };
+                    *at = List { from, to, dense };
                 }
             }
             segment.docs.shrink_to_fit();
+            segment.dense.shrink_to_fit();
             segment.scores.shrink_to_fit();
             segment.firsts.shrink_to_fit();
             segments.push(segment);
@@ -225,13 +259,34 @@ impl Impacts {
                 };
                 let (from, to) = (list.from as usize, list.to as usize);
                 let docs = &segment.docs[from..to];
-                if let (Some(first), Some(last)) = (docs.first(), docs.last()) {
-                    low = low.min(*first as usize);
-                    high = high.max(*last as usize + 1);
-                }
-                for (doc, score) in docs.iter().zip(&segment.scores[from..to]) {
-                    if let Some(sum) = sums.get_mut(*doc as usize) {
-                        *sum += weight * score;
+                let (Some(&first), Some(&last)) = (docs.first(), docs.last()) else {
+                    continue;
+                };
+                let (first, last) = (first as usize, last as usize);
+                low = low.min(first);
+                high = high.max(last + 1);
+                let dense = (list.dense != NO_DENSE)
+                    .then(|| {
+                        segment
+                            .dense
+                            .get(list.dense as usize..list.dense as usize + last + 1 - first)
+                    })
+                    .flatten();
+                match (dense, sums.get_mut(first..=last)) {
+                    // The same addition for every document of the range, 0 added
+                    // where the stem is absent: the sums come out as the sparse
+                    // ones would, bit for bit.
+                    (Some(dense), Some(range)) => {
+                        for (sum, score) in range.iter_mut().zip(dense) {
+                            *sum += weight * score;
+                        }
+                    }
+                    _ => {
+                        for (doc, score) in docs.iter().zip(&segment.scores[from..to]) {
+                            if let Some(sum) = sums.get_mut(*doc as usize) {
+                                *sum += weight * score;
+                            }
+                        }
                     }
                 }
             }
