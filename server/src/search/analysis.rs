@@ -64,6 +64,25 @@ pub fn with_query_analyzers<R>(locale: Locale, f: impl FnOnce(&mut TextAnalyzer,
     })
 }
 
+/// The words `folded_analyzer` makes of a text, in order. Words of ASCII letters and
+/// digits (most of what is typed) are cut and lower-cased here, which is all the
+/// analyzer would do to them; the others go through it one by one.
+pub fn folded_words(folded: &mut TextAnalyzer, text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    // Cut as `SimpleTokenizer` cuts, long words dropped as `RemoveLongFilter` drops them.
+    for word in text.split(|c: char| !c.is_alphanumeric()) {
+        if word.is_empty() || word.len() >= MAX_TOKEN_BYTES {
+            continue;
+        }
+        if word.is_ascii() {
+            out.push(word.to_ascii_lowercase());
+        } else {
+            out.extend(terms(folded, word));
+        }
+    }
+    out
+}
+
 /// The terms an analyzer makes of a text, in order.
 pub fn terms(analyzer: &mut TextAnalyzer, text: &str) -> Vec<String> {
     let mut out = Vec::new();
@@ -90,5 +109,24 @@ mod tests {
         assert!(terms(&mut en, "the of and").is_empty());
         let mut raw = folded_analyzer();
         assert_eq!(terms(&mut raw, "Échoué, l’envoi"), vec!["echoue", "l", "envoi"]);
+    }
+
+    #[test]
+    fn folded_words_are_the_analyzers_words() {
+        let mut folded = folded_analyzer();
+        let long = "x".repeat(MAX_TOKEN_BYTES);
+        for text in [
+            "",
+            "Échoué, l’envoi de l'ENVELOPPE n°42 (K.Sign) à 9h30 !",
+            "Ça ne marche pas: «signature» — œuvre, STRASSE, straße, ﬁn",
+            &format!("{long} {} a{long}é b", &long[1..]),
+            "日本語 テキスト and ASCII_words-with_punct",
+        ] {
+            assert_eq!(
+                folded_words(&mut folded, text),
+                terms(&mut folded_analyzer(), text),
+                "{text}"
+            );
+        }
     }
 }

@@ -140,14 +140,7 @@ impl<'f> Highlighter<'f> {
             }
             body[s..at].find(char::is_whitespace).map_or(s, |w| s + w + 1).min(at)
         });
-        // Where the character after the first `SNIPPET_CHARS` begins (each character
-        // begins with a byte that is not a continuation byte, 0b10xx_xxxx).
-        let end = body.as_bytes()[start..]
-            .iter()
-            .enumerate()
-            .filter(|(_, b)| (**b as i8) >= -0x40)
-            .nth(SNIPPET_CHARS)
-            .map_or(body.len(), |(i, _)| start + i);
+        let end = start + after_chars(&body[start..], SNIPPET_CHARS);
         let mut html = String::with_capacity(SNIPPET_CHARS * 2 + 32);
         if start > 0 {
             html.push('…');
@@ -158,6 +151,23 @@ impl<'f> Highlighter<'f> {
         }
         html
     }
+}
+
+/// Where the character after the first `n` of `text` begins (its end when it has
+/// fewer). The characters are counted a window at a time (std counts them several
+/// bytes at once): `n` more characters take at least `n` bytes.
+fn after_chars(text: &str, n: usize) -> usize {
+    let (mut end, mut left) = (0, n);
+    while left > 0 && end < text.len() {
+        let mut next = (end + left).min(text.len());
+        while !text.is_char_boundary(next) {
+            next += 1;
+        }
+        // At most `left`: the window holds at most that many characters' starts.
+        left = left.saturating_sub(text[end..next].chars().count());
+        end = next;
+    }
+    end
 }
 
 /// What a byte is, for cutting words: ASCII outside words, an ASCII letter or
@@ -236,6 +246,22 @@ mod tests {
             }
         }
         forms
+    }
+
+    #[test]
+    fn counts_characters_as_char_indices_does() {
+        for text in [
+            "",
+            "abc",
+            "été à Noël — «ça» 😀 fin",
+            &"é".repeat(300),
+            &"ab😀".repeat(100),
+        ] {
+            for n in [0, 1, 2, 5, 140, 1000] {
+                let expected = text.char_indices().nth(n).map_or(text.len(), |(at, _)| at);
+                assert_eq!(after_chars(text, n), expected, "{text:?} {n}");
+            }
+        }
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! characters are just text, and the tokenizer drops punctuation.
 
 use super::Fields;
-use super::analysis::terms;
+use super::analysis::{folded_words, terms};
 use super::typos::Typos;
 use super::vocabulary::{StemId, Stems, Vocabulary};
 use app::help::QUERY_MAX_CHARS;
@@ -79,7 +79,7 @@ pub fn parse(words_of: Words, folded: &mut TextAnalyzer, stem: &mut TextAnalyzer
         .char_indices()
         .nth(QUERY_MAX_CHARS)
         .map_or(text, |(end, _)| &text[..end]);
-    let words = terms(folded, text);
+    let words = folded_words(folded, text);
     // The last word is still being typed unless something follows it.
     let typing_last = text.chars().last().is_some_and(char::is_alphanumeric);
     let count = words.len().min(MAX_WORDS);
