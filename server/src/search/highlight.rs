@@ -53,67 +53,61 @@ impl<'f> Highlighter<'f> {
     /// those of a word to mark.
     fn mark_into(&self, html: &mut String, text: &str) {
         let bytes = text.as_bytes();
-        let class = |at: usize| bytes.get(at).map(|b| CLASS[usize::from(*b)]);
-        // How many bytes from `at` on are of this class.
-        let run = |at: usize, of: u8| {
-            bytes.get(at..).map_or(0, |rest| {
-                rest.iter()
-                    .position(|b| CLASS[usize::from(*b)] != of)
-                    .unwrap_or(rest.len())
-            })
-        };
+        let n = bytes.len();
         // `text[..done]` is in `html` already.
         let mut done = 0;
         let mut at = 0;
-        while at < bytes.len() {
-            at += run(at, SPACE);
-            match class(at) {
-                None => break,
-                Some(ESCAPE) => {
-                    let entity = match bytes[at] {
-                        b'<' => "&lt;",
-                        b'>' => "&gt;",
-                        _ => "&amp;",
-                    };
-                    html.push_str(&text[done..at]);
-                    html.push_str(entity);
-                    at += 1;
-                    done = at;
+        while at < n {
+            let class = CLASS[usize::from(bytes[at])];
+            if class == SPACE {
+                at += 1;
+                continue;
+            }
+            if class == ESCAPE {
+                html.push_str(&text[done..at]);
+                html.push_str(match bytes[at] {
+                    b'<' => "&lt;",
+                    b'>' => "&gt;",
+                    _ => "&amp;",
+                });
+                at += 1;
+                done = at;
+                continue;
+            }
+            if class == OTHER {
+                let (letter, len) = letter_at(text, at);
+                if !letter {
+                    at += len;
                     continue;
                 }
-                Some(OTHER) => {
+            }
+            // A word begins at `at`: letters and digits up to the next character
+            // that is neither.
+            let start = at;
+            loop {
+                while at < n && CLASS[usize::from(bytes[at])] == LETTER {
+                    at += 1;
+                }
+                if at < n && CLASS[usize::from(bytes[at])] == OTHER {
                     let (letter, len) = letter_at(text, at);
-                    if !letter {
+                    if letter {
                         at += len;
                         continue;
                     }
                 }
-                Some(_) => {}
+                break;
             }
-            // A word begins at `at`.
-            let mut end = at;
-            loop {
-                end += run(end, LETTER);
-                match class(end) {
-                    Some(OTHER) => match letter_at(text, end) {
-                        (true, len) => end += len,
-                        (false, _) => break,
-                    },
-                    _ => break,
-                }
-            }
-            let shape = shape(end - at);
-            if self.firsts[usize::from(bytes[at])] & shape != 0
-                && self.lasts[usize::from(bytes[end - 1])] & shape != 0
-                && self.forms.contains(&text[at..end])
+            let shape = shape(at - start);
+            if self.firsts[usize::from(bytes[start])] & shape != 0
+                && self.lasts[usize::from(bytes[at - 1])] & shape != 0
+                && self.forms.contains(&text[start..at])
             {
-                html.push_str(&text[done..at]);
+                html.push_str(&text[done..start]);
                 html.push_str("<b>");
-                html.push_str(&text[at..end]);
+                html.push_str(&text[start..at]);
                 html.push_str("</b>");
-                done = end;
+                done = at;
             }
-            at = end;
         }
         html.push_str(&text[done..]);
     }

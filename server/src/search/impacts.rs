@@ -295,21 +295,21 @@ impl Impacts {
             }
             let low = low / RUN * RUN;
             let high = high.min(len);
-            // One pass in document order reads the sums and leaves them at zero for
-            // the next request; a run of sums none of which is above the threshold
-            // is only cleared (a comparison the compiler does several at a time).
-            for (run, chunk) in sums[low..high].chunks_mut(RUN).enumerate() {
+            // One pass in document order reads the sums; a run of sums none of which
+            // is above the threshold is skipped (a comparison the compiler does
+            // several at a time). Then they are left at zero for the next request.
+            let touched = &mut sums[low..high];
+            for (run, chunk) in touched.chunks(RUN).enumerate() {
                 if !chunk.iter().fold(false, |above, sum| above | (*sum > threshold)) {
-                    chunk.fill(0.0);
                     continue;
                 }
-                for (at, sum) in chunk.iter_mut().enumerate() {
-                    let score = std::mem::take(sum);
-                    if score > threshold {
-                        threshold = found((low + run * RUN + at) as DocId, score);
+                for (at, score) in chunk.iter().enumerate() {
+                    if *score > threshold {
+                        threshold = found((low + run * RUN + at) as DocId, *score);
                     }
                 }
             }
+            touched.fill(0.0);
         });
     }
 
