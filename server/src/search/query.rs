@@ -66,10 +66,10 @@ pub struct Words<'a> {
     pub stems: &'a Stems,
 }
 
-/// `folded` and `stem` are the index's analyzers (see `analysis`): the typed
+/// `folded` and `stemmer` are the index's analyzers (see `analysis`): the typed
 /// words are folded, and stemmed only when the index does not have them (its words'
 /// stems are known already).
-pub fn parse(words_of: Words, folded: &mut TextAnalyzer, stem: &mut TextAnalyzer, text: &str) -> Option<Parsed> {
+pub fn parse(words_of: Words, folded: &mut TextAnalyzer, stemmer: &mut TextAnalyzer, text: &str) -> Option<Parsed> {
     let Words {
         vocabulary,
         typos,
@@ -92,7 +92,7 @@ pub fn parse(words_of: Words, folded: &mut TextAnalyzer, stem: &mut TextAnalyzer
         // `None` for a stop word.
         let own_stem: Option<Option<StemId>> = match known {
             Some(id) => vocabulary.stem(id).map(Some),
-            None => terms(stem, &word).first().map(|s| stems.id(s)),
+            None => terms(stemmer, &word).first().map(|s| stems.id(s)),
         };
         let Some(own) = own_stem else {
             continue;
@@ -123,13 +123,13 @@ pub fn parse(words_of: Words, folded: &mut TextAnalyzer, stem: &mut TextAnalyzer
             );
         }
         // Expanded words are whole words of the index: scored through their stems.
-        for (stem, weight) in expansions
+        for (id, weight) in expansions
             .into_iter()
             .filter_map(|(t, weight)| Some((vocabulary.stem(t)?, weight)))
         {
-            match alternatives.iter_mut().find(|(s, _)| *s == stem) {
+            match alternatives.iter_mut().find(|(s, _)| *s == id) {
                 Some((_, best)) => *best = best.max(weight),
-                None => alternatives.push((stem, weight)),
+                None => alternatives.push((id, weight)),
             }
         }
         // In the order of the stems' text, as the sums have always been added up.
