@@ -346,7 +346,7 @@ fn suggest_inproc(content: &std::path::Path, n: usize) -> Result<(), String> {
         }
         let per = start.elapsed().as_secs_f64() * 1e6 / cases.len() as f64;
         println!(
-            "round {round}: {per:.0} µs per suggestion ({} subjects, {n} articles)",
+            "round {round}: {per:.1} µs per suggestion ({} subjects, {n} articles)",
             cases.len()
         );
     }
@@ -356,7 +356,7 @@ fn suggest_inproc(content: &std::path::Path, n: usize) -> Result<(), String> {
         std::hint::black_box(index.rank_articles(*locale, q, 5));
     }
     let per = start.elapsed().as_secs_f64() * 1e6 / cases.len() as f64;
-    println!("of which parsing and ranking (no snippets): {per:.0} µs");
+    println!("of which parsing and ranking (no snippets): {per:.1} µs");
     Ok(())
 }
 

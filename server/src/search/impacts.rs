@@ -1,6 +1,5 @@
 //! The suggestions' scores, summed ahead: every (stem, document) pair's BM25 score
-//! is computed once when the index is built and kept in plain arrays, with where
-//! the stem first appears in the document's body.
+//! is computed once when the index is built and kept in plain arrays.
 //!
 //! A suggestion is a flat sum of weighted stems over one (kind, family) segment
 //! (see `query`). Through tantivy that took a term-dictionary look-up per stem and
@@ -15,26 +14,16 @@
 //! nothing is pruned, so nothing can be missed. (MaxScore pruning, tried, cost more
 //! than it saved on these short queries: its skips are binary searches, the sums
 //! plain additions.)
-//!
-//! For the highlighting, two more things are kept (see `highlight`): where each
-//! stem first appears in each body, so that a snippet starts there without the
-//! body being read up to it, and every stem's words as written in the titles and
-//! bodies, so that marking a text is looking for those few words, not folding and
-//! stemming all of its own.
 
-use super::analysis;
 use super::stats::Stats;
-use super::vocabulary::{StemId, Stems, Vocabulary};
+use super::vocabulary::{StemId, Stems};
 use foldhash::{HashMap, HashMapExt};
 use std::cell::RefCell;
 use tantivy::postings::Postings;
 use tantivy::query::Bm25Weight;
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::tokenizer::{TextAnalyzer, TokenStream};
 use tantivy::{DocId, DocSet, Score, Searcher, TERMINATED, Term};
 
-/// The stem is in the title only.
-const NOT_IN_BODY: u32 = u32::MAX;
 /// Sums read at a time when looking for the ones above the threshold.
 const RUN: usize = 32;
 /// A list with at least one document in this many of its range also keeps its
@@ -65,15 +54,13 @@ impl Default for List {
     }
 }
 
-/// One segment's postings by stem: documents in order, each with its score and
-/// the stem's first byte offset in its body.
+/// One segment's postings by stem: documents in order, each with its score.
 #[derive(Default)]
 struct Segment {
     /// By stem id.
     lists: Vec<List>,
     docs: Vec<DocId>,
     scores: Vec<Score>,
-    firsts: Vec<u32>,
     /// The dense lists' scores, each over its first to its last document.
     dense: Vec<Score>,
     max_doc: DocId,
@@ -86,35 +73,24 @@ thread_local! {
 }
 
 pub struct Impacts {
-    /// Every word as written in a title or body (case and accents as they are:
-    /// "Enveloppes", "enveloppe"), stop words left out, by stem id: the words of
-    /// stem `s` are `forms[form_ends[s - 1]..form_ends[s]]`.
-    forms: Vec<Box<str>>,
-    form_ends: Vec<u32>,
     /// By segment ordinal, as the searcher orders them.
     segments: Vec<Segment>,
 }
 
-/// One posting while building: (document, score, first offset in the body).
-type Posting = (DocId, Score, u32);
+/// One posting while building: (document, score).
+type Posting = (DocId, Score);
 
 impl Impacts {
     /// The scores of `fields`' terms (each field with its boost) over every segment.
-    /// `texts(segment, doc)` is a document's title and body, and `words` the index's
-    /// words: each text is read once more, as the highlighter reads it, for the
-    /// first offsets and the written words.
-    pub fn build<'a>(
+    pub fn build(
         searcher: &Searcher,
         stats: &Stats,
         fields: &[(Field, Score)],
         stems: &Stems,
-        words: &Vocabulary,
-        texts: impl Fn(usize, DocId) -> Option<(&'a str, &'a str)>,
     ) -> tantivy::Result<Self> {
-        let mut written: HashMap<Box<str>, StemId> = HashMap::new();
         let mut weights: HashMap<(usize, u32), Bm25Weight> = HashMap::new();
         let mut segments = Vec::new();
-        for (ord, reader) in searcher.segment_readers().iter().enumerate() {
+        for reader in searcher.segment_readers() {
             let alive = reader.alive_bitset();
             // Per stem id, in document order.
             let mut lists: Vec<Vec<Posting>> = Vec::new();
@@ -155,25 +131,14 @@ impl Impacts {
                                 merged.push(before);
                             }
                             match earlier.next_if(|p| p.0 == doc) {
-                                Some((_, before, _)) => merged.push((doc, before + score, NOT_IN_BODY)),
-                                None => merged.push((doc, score, NOT_IN_BODY)),
+                                Some((_, before)) => merged.push((doc, before + score)),
+                                None => merged.push((doc, score)),
                             }
                         }
                         doc = postings.advance();
                     }
                     merged.extend(earlier);
                     lists[id as usize] = merged;
-                }
-            }
-            let mut reading = Reading {
-                words,
-                written: &mut written,
-                folded: analysis::folded_analyzer(),
-            };
-            for doc in 0..reader.max_doc() {
-                if let Some((title, body)) = texts(ord, doc) {
-                    reading.read(title, |_, _| {});
-                    reading.first_offsets(&mut lists, doc, body);
                 }
             }
             let mut segment = Segment {
@@ -183,10 +148,9 @@ impl Impacts {
             };
             for (id, list) in lists.into_iter().enumerate() {
                 let from = segment.docs.len() as u32;
-                for (doc, score, first) in list {
+                for (doc, score) in list {
                     segment.docs.push(doc);
                     segment.scores.push(score);
-                    segment.firsts.push(first);
                 }
                 let to = segment.docs.len() as u32;
                 let docs = &segment.docs[from as usize..];
@@ -208,25 +172,9 @@ impl Impacts {
             segment.docs.shrink_to_fit();
             segment.dense.shrink_to_fit();
             segment.scores.shrink_to_fit();
-            segment.firsts.shrink_to_fit();
             segments.push(segment);
         }
-        let mut by_stem: Vec<(StemId, Box<str>)> = written.into_iter().map(|(word, id)| (id, word)).collect();
-        by_stem.sort_unstable();
-        let mut form_ends = Vec::with_capacity(stems.len());
-        let mut forms = Vec::with_capacity(by_stem.len());
-        let mut by_stem = by_stem.into_iter().peekable();
-        for id in 0..stems.len() as StemId {
-            while let Some((_, word)) = by_stem.next_if(|(s, _)| *s == id) {
-                forms.push(word);
-            }
-            form_ends.push(forms.len() as u32);
-        }
-        Ok(Self {
-            forms,
-            form_ends,
-            segments,
-        })
+        Ok(Self { segments })
     }
 
     /// Every document of segment `ord` whose score for `query` (the weighted sum of
@@ -310,77 +258,6 @@ impl Impacts {
                 }
             }
             touched.fill(0.0);
-        });
-    }
-
-    /// These stems' words as they are written in titles and bodies.
-    pub fn written_forms<'s>(&'s self, stems: &'s [StemId]) -> impl Iterator<Item = &'s str> + 's {
-        stems
-            .iter()
-            .filter_map(|id| {
-                let id = *id as usize;
-                let from = if id == 0 { 0 } else { *self.form_ends.get(id - 1)? };
-                self.forms.get(from as usize..*self.form_ends.get(id)? as usize)
-            })
-            .flatten()
-            .map(|w| &**w)
-    }
-
-    /// The first byte offset in the body of document `doc` (of segment `ord`) of any
-    /// of these stems; none when they are only in its title.
-    pub fn first_in_body(&self, ord: usize, stems: &[StemId], doc: DocId) -> Option<usize> {
-        let segment = self.segments.get(ord)?;
-        stems
-            .iter()
-            .filter_map(|stem| {
-                let list = segment.lists.get(*stem as usize)?;
-                let (from, to) = (list.from as usize, list.to as usize);
-                let at = segment.docs.get(from..to)?.binary_search(&doc).ok()?;
-                segment.firsts.get(from + at).copied()
-            })
-            .filter(|first| *first != NOT_IN_BODY)
-            .min()
-            .map(|first| first as usize)
-    }
-}
-
-/// Reads the index's texts as the highlighter will: words folded, then stemmed
-/// through the vocabulary.
-struct Reading<'r> {
-    words: &'r Vocabulary,
-    written: &'r mut HashMap<Box<str>, StemId>,
-    folded: TextAnalyzer,
-}
-
-impl Reading<'_> {
-    /// Each word of `text` that has a stem, with its byte offset, to `each`; every
-    /// new written form is filed on the way.
-    fn read(&mut self, text: &str, mut each: impl FnMut(u32, usize)) {
-        let mut stream = self.folded.token_stream(text);
-        while stream.advance() {
-            let token = stream.token();
-            let Some(id) = self.words.stem_of(&token.text) else {
-                continue;
-            };
-            let as_written = &text[token.offset_from..token.offset_to];
-            if !self.written.contains_key(as_written) {
-                self.written.insert(Box::from(as_written), id);
-            }
-            each(id, token.offset_from);
-        }
-    }
-
-    /// Fills in where each stem first appears in this document's body.
-    fn first_offsets(&mut self, lists: &mut [Vec<Posting>], doc: DocId, body: &str) {
-        self.read(body, |id, offset| {
-            let Some(list) = lists.get_mut(id as usize) else {
-                return;
-            };
-            if let Ok(at) = list.binary_search_by_key(&doc, |p| p.0)
-                && list[at].2 == NOT_IN_BODY
-            {
-                list[at].2 = offset as u32;
-            }
         });
     }
 }

@@ -11,6 +11,7 @@ mod highlight;
 mod impacts;
 mod query;
 pub mod relevance;
+mod spans;
 mod stats;
 mod typos;
 mod vocabulary;
@@ -83,6 +84,8 @@ struct LocaleIndex {
     words: vocabulary::Vocabulary,
     /// Every (stem, document) score, for the suggestions.
     impacts: impacts::Impacts,
+    /// The words of every title and body, for the highlighting.
+    spans: spans::Spans,
 }
 
 /// The fast field of `facet_code`.
@@ -197,12 +200,13 @@ impl LocaleIndex {
             &stats,
             &[(fields.title, query::TITLE_BOOST), (fields.body, 1.0)],
             &stems,
-            &words,
-            |ord, doc| {
-                let doc = stored.get(ord)?.get(doc as usize)?;
-                Some((doc.title.as_str(), doc.body.as_str()))
-            },
         )?;
+        let spans = spans::Spans::build(
+            &words,
+            stored
+                .iter()
+                .map(|docs| docs.iter().map(|d| (d.title.as_str(), d.body.as_str())).collect()),
+        );
         Ok(Self {
             locale,
             reader,
@@ -213,6 +217,7 @@ impl LocaleIndex {
             stems,
             words,
             impacts,
+            spans,
         })
     }
 
@@ -258,23 +263,18 @@ impl LocaleIndex {
     /// The hits of each list, titles and snippets marked (what to mark is worked
     /// out once for all the lists).
     fn hits<const N: usize>(&self, parsed: &query::Parsed, lists: [&[DocAddress]; N]) -> [Vec<Hit>; N] {
-        let marked = &parsed.marked;
-        // Collected first, so that the highlighter's set is sized once.
-        let forms: Vec<&str> = self.impacts.written_forms(marked).collect();
-        let marker = highlight::Highlighter::new(forms);
+        let marker = highlight::Highlighter::new(&parsed.marked);
         lists.map(|found| {
             found
                 .iter()
                 .filter_map(|address| {
                     let doc = self.stored(*address)?;
-                    let first = self
-                        .impacts
-                        .first_in_body(address.segment_ord as usize, marked, address.doc_id);
+                    let (ord, id) = (address.segment_ord as usize, address.doc_id);
                     Some(Hit {
                         kind: doc.kind,
                         slug: doc.slug.clone(),
-                        title_html: marker.whole(&doc.title),
-                        snippet_html: marker.snippet(&doc.body, first),
+                        title_html: marker.whole(&doc.title, self.spans.title(ord, id)),
+                        snippet_html: marker.snippet(&doc.body, self.spans.body(ord, id)),
                     })
                 })
                 .collect()
