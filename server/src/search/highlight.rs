@@ -43,8 +43,7 @@ impl<'m> Highlighter<'m> {
     }
 
     /// `text[from..to]`, escaped, its matched words in `<b>`, to `html`: `spans` are
-    /// the words of `text`, in order. A matched word that the end of the range cuts
-    /// short is marked as far as it shows.
+    /// the words of `text`, in order; a word the range cuts short is not marked.
     fn mark_into(&self, html: &mut String, text: &str, (from, to): (usize, usize), spans: &[Span]) {
         // Most texts have nothing to escape: then they are copied a run at a time.
         let plain = text
@@ -59,11 +58,11 @@ impl<'m> Highlighter<'m> {
         };
         let mut done = from;
         let first = spans.partition_point(|s| s.at() < from);
-        for span in spans[first..].iter().take_while(|s| s.at() < to) {
+        for span in spans[first..].iter().take_while(|s| s.end() <= to) {
             if !self.marks(*span) {
                 continue;
             }
-            let end = span.end().min(to);
+            let end = span.end();
             let (Some(before), Some(word)) = (text.get(done..span.at()), text.get(span.at()..end)) else {
                 continue;
             };
@@ -101,7 +100,15 @@ impl<'m> Highlighter<'m> {
             }
             body[s..at].find(char::is_whitespace).map_or(s, |w| s + w + 1).min(at)
         });
-        let end = start + after_chars(&body[start..], SNIPPET_CHARS);
+        let mut end = start + after_chars(&body[start..], SNIPPET_CHARS);
+        // A matched word the line would cut short is shown whole ("en…" marked
+        // would say nothing).
+        if let Some(cut) = spans[..spans.partition_point(|s| s.at() < end)].last()
+            && cut.end() > end
+            && self.marks(*cut)
+        {
+            end = cut.end();
+        }
         let mut html = String::with_capacity(SNIPPET_CHARS * 2 + 32);
         if start > 0 {
             html.push('…');
@@ -232,11 +239,11 @@ mod tests {
         // Nothing matched: the start of the body.
         let plain = h.snippet("Rien à voir ici.", &spans[1]);
         assert_eq!(plain, "Rien à voir ici.");
-        // A match the end of the line cuts short is marked as far as it shows.
+        // A match the end of the line would cut short is shown whole.
         let cut = format!("certificat {}certificats fin", "mot ".repeat(31));
         let (spans, marked) = indexed(&[&cut], &["certificat"]);
         let snippet = Highlighter::new(&marked).snippet(&cut, &spans[0]);
         assert!(snippet.starts_with("<b>certificat</b> mot"), "{snippet}");
-        assert!(snippet.ends_with("mot <b>certi</b>…"), "{snippet}");
+        assert!(snippet.ends_with("mot <b>certificats</b>…"), "{snippet}");
     }
 }
