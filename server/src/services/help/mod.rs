@@ -215,11 +215,14 @@ async fn fingerprint(db: &DatabaseConnection) -> Result<Fingerprint, DbErr> {
     })
 }
 
-/// Every published article and every post, as the index sees them.
+/// Every published article and every post, as the index sees them, oldest first:
+/// equal scores rank in index order, so a fixed order gives the same suggestions
+/// after every restart (without it, the database's row order decided).
 async fn documents(db: &DatabaseConnection) -> Result<Vec<SearchDoc>, DbErr> {
     let mut docs = Vec::new();
     for a in help_article::Entity::find()
         .filter(help_article::Column::Published.eq(true))
+        .order_by_asc(help_article::Column::Id)
         .all(db)
         .await?
     {
@@ -236,7 +239,11 @@ async fn documents(db: &DatabaseConnection) -> Result<Vec<SearchDoc>, DbErr> {
             body: a.body_text,
         });
     }
-    for p in help_post::Entity::find().all(db).await? {
+    for p in help_post::Entity::find()
+        .order_by_asc(help_post::Column::Id)
+        .all(db)
+        .await?
+    {
         let Some(locale) = Locale::parse(&p.locale) else {
             continue;
         };
