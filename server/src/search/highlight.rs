@@ -173,14 +173,13 @@ mod tests {
         words.sort();
         words.dedup();
         let mut fr = analysis::stem_analyzer(Locale::Fr);
-        let mut stems: Vec<Box<str>> = words
-            .iter()
-            .flat_map(|w| analysis::terms(&mut fr, w))
-            .map(String::into_boxed_str)
-            .collect();
-        stems.sort();
-        stems.dedup();
-        let stems = Stems::build(stems);
+        // `Stems::build` sorts and drops repeats itself.
+        let stems = Stems::build(
+            words
+                .iter()
+                .flat_map(|w| analysis::terms(&mut fr, w))
+                .map(String::into_boxed_str),
+        );
         let vocabulary = Vocabulary::build(words, &mut fr, &stems);
         let spans = Spans::build(&vocabulary, [texts.iter().map(|t| ("", *t)).collect()]);
         let mut marked: Vec<StemId> = query
