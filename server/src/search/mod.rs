@@ -236,9 +236,7 @@ impl LocaleIndex {
     }
 
     fn parse(&self, text: &str) -> Option<query::Parsed> {
-        analysis::with_query_analyzers(self.locale, |folded, stem| {
-            query::parse(self.words(), folded, stem, text)
-        })
+        analysis::with_query_analyzers(self.locale, |analyzers| query::parse(self.words(), analyzers, text))
     }
 
     fn searcher(&self) -> Searcher {

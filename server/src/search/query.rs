@@ -17,13 +17,12 @@
 //! characters are just text, and the tokenizer drops punctuation.
 
 use super::Fields;
-use super::analysis::{folded_words, terms};
+use super::analysis::{QueryAnalyzers, folded_words};
 use super::typos::Typos;
 use super::vocabulary::{StemId, Stems, Vocabulary};
 use app::help::QUERY_MAX_CHARS;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::tokenizer::TextAnalyzer;
 use tantivy::{Score, Term};
 
 pub struct Parsed {
@@ -66,10 +65,10 @@ pub struct Words<'a> {
     pub stems: &'a Stems,
 }
 
-/// `folded` and `stemmer` are the index's analyzers (see `analysis`): the typed
-/// words are folded, and stemmed only when the index does not have them (its words'
-/// stems are known already).
-pub fn parse(words_of: Words, folded: &mut TextAnalyzer, stemmer: &mut TextAnalyzer, text: &str) -> Option<Parsed> {
+/// `analyzers` are the index's (see `analysis`): the typed words are folded, and
+/// stemmed only when the index does not have them (its words' stems are known
+/// already).
+pub fn parse(words_of: Words, analyzers: &mut QueryAnalyzers, text: &str) -> Option<Parsed> {
     let Words {
         vocabulary,
         typos,
@@ -79,7 +78,7 @@ pub fn parse(words_of: Words, folded: &mut TextAnalyzer, stemmer: &mut TextAnaly
         .char_indices()
         .nth(QUERY_MAX_CHARS)
         .map_or(text, |(end, _)| &text[..end]);
-    let words = folded_words(folded, text);
+    let words = folded_words(&mut analyzers.folded, text);
     // The last word is still being typed unless something follows it.
     let typing_last = text.chars().last().is_some_and(char::is_alphanumeric);
     let count = words.len().min(MAX_WORDS);
@@ -92,7 +91,7 @@ pub fn parse(words_of: Words, folded: &mut TextAnalyzer, stemmer: &mut TextAnaly
         // `None` for a stop word.
         let own_stem: Option<Option<StemId>> = match known {
             Some(id) => vocabulary.stem(id).map(Some),
-            None => terms(stemmer, &word).first().map(|s| stems.id(s)),
+            None => analyzers.stem(&word).map(|s| stems.id(&s)),
         };
         let Some(own) = own_stem else {
             continue;
