@@ -11,6 +11,7 @@ use app::request::RequestContext;
 use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 pub async fn suggest(
@@ -18,10 +19,10 @@ pub async fn suggest(
     context: Option<axum::Extension<RequestContext>>,
     RawQuery(query): RawQuery,
 ) -> Response {
-    let (mut q, mut locale, mut family) = (String::new(), None, None);
+    let (mut q, mut locale, mut family) = (Cow::Borrowed(""), None, None);
     for (key, value) in form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes()) {
         match key.as_ref() {
-            "q" => q = value.chars().take(app::help::QUERY_MAX_CHARS).collect(),
+            "q" => q = at_most_chars(value, app::help::QUERY_MAX_CHARS),
             "locale" => locale = Locale::parse(&value),
             "family" => family = ProductFamily::parse(&value),
             _ => {}
@@ -47,4 +48,37 @@ pub async fn suggest(
     // server more than finding them.
     response.extensions_mut().insert(super::Uncompressed);
     response
+}
+
+/// The first `max` characters of `text` (no copy when it has no more).
+fn at_most_chars(text: Cow<'_, str>, max: usize) -> Cow<'_, str> {
+    // No more bytes than that: no more characters.
+    if text.len() <= max {
+        return text;
+    }
+    match text.char_indices().nth(max) {
+        None => text,
+        Some((end, _)) => match text {
+            Cow::Borrowed(t) => Cow::Borrowed(&t[..end]),
+            Cow::Owned(mut t) => {
+                t.truncate(end);
+                Cow::Owned(t)
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_the_first_characters_whole() {
+        let cut = |t: &str, max| at_most_chars(Cow::Borrowed(t), max).into_owned();
+        assert_eq!(cut("signer", 10), "signer");
+        assert_eq!(cut("télécharger", 4), "télé");
+        assert_eq!(cut("ééé", 3), "ééé");
+        assert_eq!(cut("", 0), "");
+        assert_eq!(at_most_chars(Cow::Owned("été là".into()), 2), "ét");
+    }
 }

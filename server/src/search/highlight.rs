@@ -9,6 +9,36 @@
 use super::spans::Span;
 use super::vocabulary::StemId;
 
+/// Where marked text goes: an HTML string, or (the suggestion endpoint) that HTML
+/// written straight into a JSON answer as the characters of a string, with no
+/// string of its own in between.
+pub trait Markup {
+    /// HTML with nothing left to escape for HTML: the highlighter's own tags, or
+    /// text known to hold no `<`, `>` or `&`.
+    fn html(&mut self, html: &str);
+
+    /// Text of a title or a body, `<`, `>` and `&` escaped on the way.
+    fn text(&mut self, text: &str) {
+        let mut done = 0;
+        for at in memchr::memchr3_iter(b'<', b'>', b'&', text.as_bytes()) {
+            self.html(&text[done..at]);
+            self.html(match text.as_bytes()[at] {
+                b'<' => "&lt;",
+                b'>' => "&gt;",
+                _ => "&amp;",
+            });
+            done = at + 1;
+        }
+        self.html(&text[done..]);
+    }
+}
+
+impl Markup for String {
+    fn html(&mut self, html: &str) {
+        self.push_str(html);
+    }
+}
+
 const SNIPPET_CHARS: usize = 140;
 /// How far before the first match a snippet starts, at most.
 const LEAD_BYTES: usize = 40;
@@ -42,18 +72,18 @@ impl<'m> Highlighter<'m> {
         self.maybe[at / 64] & (1 << (at % 64)) != 0 && self.marked.binary_search(&span.stem()).is_ok()
     }
 
-    /// `text[from..to]`, escaped, its matched words in `<b>`, to `html`: `spans` are
+    /// `text[from..to]`, escaped, its matched words in `<b>`, to `out`: `spans` are
     /// the words of `text`, in order; a word the range cuts short is not marked.
-    fn mark_into(&self, html: &mut String, text: &str, (from, to): (usize, usize), spans: &[Span]) {
+    fn mark_into(&self, out: &mut impl Markup, text: &str, (from, to): (usize, usize), spans: &[Span]) {
         // Most texts have nothing to escape: then they are copied a run at a time.
         let plain = text
             .get(from..to)
             .is_some_and(|t| memchr::memchr3(b'<', b'>', b'&', t.as_bytes()).is_none());
-        let copy = |html: &mut String, run: &str| {
+        let copy = |out: &mut _, run: &str| {
             if plain {
-                html.push_str(run);
+                Markup::html(out, run);
             } else {
-                escape_into(html, run);
+                Markup::text(out, run);
             }
         };
         let mut done = from;
@@ -66,27 +96,33 @@ impl<'m> Highlighter<'m> {
             let (Some(before), Some(word)) = (text.get(done..span.at()), text.get(span.at()..end)) else {
                 continue;
             };
-            copy(html, before);
-            html.push_str("<b>");
-            copy(html, word);
-            html.push_str("</b>");
+            copy(out, before);
+            out.html("<b>");
+            copy(out, word);
+            out.html("</b>");
             done = end;
         }
-        copy(html, text.get(done..to).unwrap_or_default());
+        copy(out, text.get(done..to).unwrap_or_default());
     }
 
-    /// The whole text, escaped, its matched words in `<b>` (a snippet would stop at
-    /// the last match and cut a title short). `spans` are its words.
+    /// The whole text, escaped, its matched words in `<b>`, to `out` (a snippet
+    /// would stop at the last match and cut a title short). `spans` are its words.
+    pub fn whole_into(&self, out: &mut impl Markup, text: &str, spans: &[Span]) {
+        self.mark_into(out, text, (0, text.len()), spans);
+    }
+
+    /// `whole_into`, as a string.
+    #[cfg(test)]
     pub fn whole(&self, text: &str, spans: &[Span]) -> String {
         let mut html = String::with_capacity(text.len() + 16);
-        self.mark_into(&mut html, text, (0, text.len()), spans);
+        self.whole_into(&mut html, text, spans);
         html
     }
 
     /// About one line of the body from a little before its first matched word,
-    /// escaped, matches in `<b>`; the start of the body when nothing matched.
-    /// `spans` are its words. Only that line is read.
-    pub fn snippet(&self, body: &str, spans: &[Span]) -> String {
+    /// escaped, matches in `<b>`, to `out`; the start of the body when nothing
+    /// matched. `spans` are its words. Only that line is read.
+    pub fn snippet_into(&self, out: &mut impl Markup, body: &str, spans: &[Span]) {
         let first = spans
             .iter()
             .find(|s| self.marks(**s))
@@ -109,31 +145,22 @@ impl<'m> Highlighter<'m> {
         {
             end = cut.end();
         }
-        let mut html = String::with_capacity(SNIPPET_CHARS * 2 + 32);
         if start > 0 {
-            html.push('…');
+            out.html("…");
         }
-        self.mark_into(&mut html, body, (start, end), spans);
+        self.mark_into(out, body, (start, end), spans);
         if end < body.len() {
-            html.push('…');
+            out.html("…");
         }
+    }
+
+    /// `snippet_into`, as a string.
+    #[cfg(test)]
+    pub fn snippet(&self, body: &str, spans: &[Span]) -> String {
+        let mut html = String::with_capacity(SNIPPET_CHARS * 2 + 32);
+        self.snippet_into(&mut html, body, spans);
         html
     }
-}
-
-/// `text` with `<`, `>` and `&` escaped, to `html`.
-fn escape_into(html: &mut String, text: &str) {
-    let mut done = 0;
-    for at in memchr::memchr3_iter(b'<', b'>', b'&', text.as_bytes()) {
-        html.push_str(&text[done..at]);
-        html.push_str(match text.as_bytes()[at] {
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            _ => "&amp;",
-        });
-        done = at + 1;
-    }
-    html.push_str(&text[done..]);
 }
 
 /// Where the character after the first `n` of `text` begins (its end when it has

@@ -34,31 +34,23 @@ const DENSE_FILL: usize = 3;
 /// No dense array.
 const NO_DENSE: u32 = u32::MAX;
 
-/// A stem's postings in one segment: a range of the segment's arrays (empty when
-/// no document of the segment has it), and where its dense scores begin in the
-/// segment's `dense` (`NO_DENSE` for none).
+/// A stem's postings in one segment: a range of the segment's arrays, its first
+/// and last documents (the range of sums it adds to, known without reading the
+/// postings), and where its dense scores begin in the segment's `dense`
+/// (`NO_DENSE` for none).
 #[derive(Clone, Copy)]
 struct List {
+    segment: u32,
     from: u32,
     to: u32,
+    first: DocId,
+    last: DocId,
     dense: u32,
 }
 
-impl Default for List {
-    fn default() -> Self {
-        Self {
-            from: 0,
-            to: 0,
-            dense: NO_DENSE,
-        }
-    }
-}
-
-/// One segment's postings by stem: documents in order, each with its score.
+/// One segment's postings: by stem, documents in order, each with its score.
 #[derive(Default)]
 struct Segment {
-    /// By stem id.
-    lists: Vec<List>,
     docs: Vec<DocId>,
     scores: Vec<Score>,
     /// The dense lists' scores, each over its first to its last document.
@@ -75,6 +67,11 @@ thread_local! {
 pub struct Impacts {
     /// By segment ordinal, as the searcher orders them.
     segments: Vec<Segment>,
+    /// Where each stem's lists begin in `lists`, by stem id (and where the last
+    /// one's end): a query's stem is then two reads, wherever its segments are.
+    by_stem: Vec<u32>,
+    /// Each stem's lists, one per segment that has the stem, in segment order.
+    lists: Vec<List>,
 }
 
 /// One posting while building: (document, score).
@@ -90,6 +87,8 @@ impl Impacts {
     ) -> tantivy::Result<Self> {
         let mut weights: HashMap<(usize, u32), Bm25Weight> = HashMap::new();
         let mut segments = Vec::new();
+        // (stem, its list in one segment), segment after segment.
+        let mut found: Vec<(StemId, List)> = Vec::new();
         for reader in searcher.segment_readers() {
             let alive = reader.alive_bitset();
             // Per stem id, in document order.
@@ -141,40 +140,77 @@ impl Impacts {
                     lists[id as usize] = merged;
                 }
             }
+            let ord = segments.len() as u32;
             let mut segment = Segment {
                 max_doc: reader.max_doc(),
-                lists: vec![List::default(); stems.len()],
                 ..Segment::default()
             };
             for (id, list) in lists.into_iter().enumerate() {
+                let (Some(&(first, _)), Some(&(last, _))) = (list.first(), list.last()) else {
+                    continue;
+                };
                 let from = segment.docs.len() as u32;
                 for (doc, score) in list {
                     segment.docs.push(doc);
                     segment.scores.push(score);
                 }
                 let to = segment.docs.len() as u32;
-                let docs = &segment.docs[from as usize..];
-                let dense = match (docs.first(), docs.last()) {
-                    (Some(&first), Some(&last)) if (last - first + 1) as usize <= docs.len() * DENSE_FILL => {
-                        let at = segment.dense.len();
-                        segment.dense.resize(at + (last - first + 1) as usize, 0.0);
-                        for (doc, score) in docs.iter().zip(&segment.scores[from as usize..]) {
-                            segment.dense[at + (doc - first) as usize] = *score;
-                        }
-                        u32::try_from(at).unwrap_or(NO_DENSE)
+                let span = (last - first + 1) as usize;
+                let dense = if span <= (to - from) as usize * DENSE_FILL {
+                    let at = segment.dense.len();
+                    segment.dense.resize(at + span, 0.0);
+                    for (doc, score) in segment.docs[from as usize..]
+                        .iter()
+                        .zip(&segment.scores[from as usize..])
+                    {
+                        segment.dense[at + (doc - first) as usize] = *score;
                     }
-                    _ => NO_DENSE,
+                    u32::try_from(at).unwrap_or(NO_DENSE)
+                } else {
+                    NO_DENSE
                 };
-                if let Some(at) = segment.lists.get_mut(id) {
-                    *at = List { from, to, dense };
-                }
+                found.push((
+                    id as StemId,
+                    List {
+                        segment: ord,
+                        from,
+                        to,
+                        first,
+                        last,
+                        dense,
+                    },
+                ));
             }
             segment.docs.shrink_to_fit();
             segment.dense.shrink_to_fit();
             segment.scores.shrink_to_fit();
             segments.push(segment);
         }
-        Ok(Self { segments })
+        // Stem by stem, each stem's lists in segment order (the sort is stable).
+        found.sort_by_key(|(stem, _)| *stem);
+        let mut by_stem = Vec::with_capacity(stems.len() + 1);
+        let mut at = 0;
+        for stem in 0..=stems.len() as StemId {
+            while found.get(at).is_some_and(|(s, _)| *s < stem) {
+                at += 1;
+            }
+            by_stem.push(at as u32);
+        }
+        let lists = found.into_iter().map(|(_, list)| list).collect();
+        Ok(Self {
+            segments,
+            by_stem,
+            lists,
+        })
+    }
+
+    /// The postings of `stem` in segment `ord`, if it has the stem.
+    fn list(&self, stem: StemId, ord: usize) -> Option<&List> {
+        let (from, to) = (*self.by_stem.get(stem as usize)?, *self.by_stem.get(stem as usize + 1)?);
+        self.lists
+            .get(from as usize..to as usize)?
+            .iter()
+            .find(|l| l.segment as usize == ord)
     }
 
     /// Every document of segment `ord` whose score for `query` (the weighted sum of
@@ -202,15 +238,14 @@ impl Impacts {
             // only those runs of sums are read back.
             let (mut low, mut high) = (len, 0);
             for (stem, weight) in query {
-                let Some(list) = segment.lists.get(*stem as usize) else {
+                let Some(list) = self.list(*stem, ord) else {
                     continue;
                 };
                 let (from, to) = (list.from as usize, list.to as usize);
-                let docs = &segment.docs[from..to];
-                let (Some(&first), Some(&last)) = (docs.first(), docs.last()) else {
+                let Some(docs) = segment.docs.get(from..to) else {
                     continue;
                 };
-                let (first, last) = (first as usize, last as usize);
+                let (first, last) = (list.first as usize, list.last as usize);
                 low = low.min(first);
                 high = high.max(last + 1);
                 let dense = (list.dense != NO_DENSE)

@@ -19,6 +19,7 @@ mod vocabulary;
 use app::help::{Hit, ItemKind, SearchResults, Suggestions};
 use app::i18n::Locale;
 use grouped_top::Holds;
+pub use highlight::Markup;
 use std::sync::{Arc, RwLock};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::indexer::NoMergePolicy;
@@ -258,25 +259,29 @@ impl LocaleIndex {
         Box::new(BooleanQuery::new(clauses))
     }
 
-    /// The hits of each list, titles and snippets marked (what to mark is worked
-    /// out once for all the lists).
-    fn hits<const N: usize>(&self, parsed: &query::Parsed, lists: [&[DocAddress]; N]) -> [Vec<Hit>; N] {
-        let marker = highlight::Highlighter::new(&parsed.marked);
-        lists.map(|found| {
-            found
-                .iter()
-                .filter_map(|address| {
-                    let doc = self.stored(*address)?;
-                    let (ord, id) = (address.segment_ord as usize, address.doc_id);
-                    Some(Hit {
-                        kind: doc.kind,
-                        slug: doc.slug.clone(),
-                        title_html: marker.whole(&doc.title, self.spans.title(ord, id)),
-                        snippet_html: marker.snippet(&doc.body, self.spans.body(ord, id)),
-                    })
-                })
-                .collect()
+    /// The hit at `address`, marked by `marker`.
+    fn hit<'a>(&'a self, marker: &'a highlight::Highlighter<'a>, address: DocAddress) -> Option<FoundHit<'a>> {
+        let doc = self.stored(address)?;
+        Some(FoundHit {
+            kind: doc.kind,
+            slug: &doc.slug,
+            title: &doc.title,
+            body: &doc.body,
+            ord: address.segment_ord as usize,
+            id: address.doc_id,
+            index: self,
+            marker,
         })
+    }
+
+    /// These hits, titles and snippets marked.
+    fn hits(&self, parsed: &query::Parsed, found: &[DocAddress]) -> Vec<Hit> {
+        let marker = highlight::Highlighter::new(&parsed.marked);
+        found
+            .iter()
+            .filter_map(|address| self.hit(&marker, *address))
+            .map(|hit| hit.to_hit())
+            .collect()
     }
 
     /// One page of the best documents of every kind and family, and how many match
@@ -290,8 +295,7 @@ impl LocaleIndex {
         match searcher.search(&*parsed.query(&self.fields, &self.stems), &(top, Count)) {
             Ok((found, total)) => {
                 let found: Vec<DocAddress> = found.into_iter().map(|(_, a)| a).collect();
-                let [hits] = self.hits(&parsed, [&found]);
-                (hits, total)
+                (self.hits(&parsed, &found), total)
             }
             Err(e) => {
                 tracing::warn!(error = %e, "search failed");
@@ -324,16 +328,26 @@ impl LocaleIndex {
         }
     }
 
-    fn suggest(&self, text: &str, family: Option<&str>) -> Suggestions {
+    /// The suggestions, to `f`, read in place.
+    fn suggest_with<R>(&self, text: &str, family: Option<&str>, f: impl FnOnce(&Found<'_>) -> R) -> R {
         let searcher = self.searcher();
-        let Some(parsed) = self.parse(text) else {
-            return Suggestions::default();
+        let parsed = self.parse(text);
+        let (articles, posts) = match &parsed {
+            Some(parsed) => {
+                let query = &parsed.clauses;
+                (
+                    self.best_of(&searcher, query, ItemKind::Article, family, SUGGESTED_ARTICLES),
+                    self.best_of(&searcher, query, ItemKind::Post, family, SUGGESTED_POSTS),
+                )
+            }
+            None => (Vec::new(), Vec::new()),
         };
-        let query = &parsed.clauses;
-        let articles = self.best_of(&searcher, query, ItemKind::Article, family, SUGGESTED_ARTICLES);
-        let posts = self.best_of(&searcher, query, ItemKind::Post, family, SUGGESTED_POSTS);
-        let [articles, posts] = self.hits(&parsed, [&articles, &posts]);
-        Suggestions { articles, posts }
+        f(&Found {
+            index: self,
+            marker: highlight::Highlighter::new(parsed.as_ref().map_or(&[], |p| &p.marked)),
+            articles,
+            posts,
+        })
     }
 
     fn rank_articles(&self, text: &str, limit: usize) -> Vec<String> {
@@ -410,6 +424,70 @@ fn typo_index(words: &vocabulary::Vocabulary) -> typos::Typos {
     )
 }
 
+/// A suggestion's articles and posts, read where the index keeps them: the
+/// endpoint writes their titles and snippets straight into its answer.
+pub struct Found<'a> {
+    index: &'a LocaleIndex,
+    marker: highlight::Highlighter<'a>,
+    articles: Vec<DocAddress>,
+    posts: Vec<DocAddress>,
+}
+
+/// One article or post of `Found`.
+pub struct FoundHit<'a> {
+    pub kind: ItemKind,
+    pub slug: &'a str,
+    title: &'a str,
+    body: &'a str,
+    ord: usize,
+    id: tantivy::DocId,
+    index: &'a LocaleIndex,
+    marker: &'a highlight::Highlighter<'a>,
+}
+
+impl<'a> Found<'a> {
+    /// Best first.
+    pub fn articles(&'a self) -> impl Iterator<Item = FoundHit<'a>> + 'a {
+        self.articles
+            .iter()
+            .filter_map(|address| self.index.hit(&self.marker, *address))
+    }
+
+    /// Best first.
+    pub fn posts(&'a self) -> impl Iterator<Item = FoundHit<'a>> + 'a {
+        self.posts
+            .iter()
+            .filter_map(|address| self.index.hit(&self.marker, *address))
+    }
+}
+
+impl FoundHit<'_> {
+    /// The title, escaped, the matched words in `<b>`.
+    pub fn title_into(&self, out: &mut impl Markup) {
+        let spans = self.index.spans.title(self.ord, self.id);
+        self.marker.whole_into(out, self.title, spans);
+    }
+
+    /// A line of the body around the first match, escaped, matches in `<b>`.
+    pub fn snippet_into(&self, out: &mut impl Markup) {
+        let spans = self.index.spans.body(self.ord, self.id);
+        self.marker.snippet_into(out, self.body, spans);
+    }
+
+    pub fn to_hit(&self) -> Hit {
+        let mut title_html = String::with_capacity(self.title.len() + 16);
+        self.title_into(&mut title_html);
+        let mut snippet_html = String::new();
+        self.snippet_into(&mut snippet_html);
+        Hit {
+            kind: self.kind,
+            slug: self.slug.to_owned(),
+            title_html,
+            snippet_html,
+        }
+    }
+}
+
 struct Indexes {
     fr: LocaleIndex,
     en: LocaleIndex,
@@ -463,7 +541,21 @@ impl SearchIndex {
 
     /// The subject field's suggestions: up to 5 articles and 3 posts of the family.
     pub fn suggest(&self, locale: Locale, family: Option<&str>, text: &str) -> Suggestions {
-        self.current().get(locale).suggest(text, family)
+        self.suggest_with(locale, family, text, |found| Suggestions {
+            articles: found.articles().map(|h| h.to_hit()).collect(),
+            posts: found.posts().map(|h| h.to_hit()).collect(),
+        })
+    }
+
+    /// The same suggestions, to `f`, read in place (no string of their own).
+    pub fn suggest_with<R>(
+        &self,
+        locale: Locale,
+        family: Option<&str>,
+        text: &str,
+        f: impl FnOnce(&Found<'_>) -> R,
+    ) -> R {
+        self.current().get(locale).suggest_with(text, family, f)
     }
 
     /// Articles only, best first: what the relevance figures measure.

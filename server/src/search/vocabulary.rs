@@ -90,6 +90,10 @@ const NO_STEM: StemId = StemId::MAX;
 pub struct Vocabulary {
     /// Every word, in order.
     words: Lexicon,
+    /// Each word's first eight bytes as a number (`head`), same order: a half-typed
+    /// word's completions are found in this one array, not by reading a dozen
+    /// words from all over memory.
+    heads: Vec<u64>,
     /// Each word's stem (same order); `NO_STEM` for a stop word.
     stems: Vec<StemId>,
 }
@@ -109,6 +113,7 @@ impl Vocabulary {
             })
             .collect();
         Self {
+            heads: words.iter().map(|w| head(w)).collect(),
             words: Lexicon::new(words),
             stems: ids,
         }
@@ -140,15 +145,40 @@ impl Vocabulary {
 
     /// The words that begin with `prefix`, in order, at most `max`.
     pub fn completions<'a>(&'a self, prefix: &'a str, max: usize) -> impl Iterator<Item = WordId> + 'a {
-        let sorted = &self.words.sorted;
-        let from = sorted.partition_point(|w| **w < *prefix);
-        sorted[from..]
-            .iter()
-            .take_while(move |w| w.starts_with(prefix))
-            .take(max)
-            .enumerate()
-            .map(move |(i, _)| (from + i) as WordId)
+        let key = head(prefix);
+        let from = self.heads.partition_point(|h| *h < key);
+        let (from, to) = if prefix.len() < HEAD_BYTES {
+            // The words that begin with a short prefix are those whose head does.
+            let mask = !(u64::MAX >> (8 * prefix.len()));
+            let to = from + self.heads[from..].partition_point(|h| h & mask == key);
+            (from, to)
+        } else {
+            // Those with the same head, then compared whole: few words share eight
+            // letters.
+            let band = from + self.heads[from..].partition_point(|h| *h == key);
+            let sorted = &self.words.sorted[from..band];
+            let first = from + sorted.partition_point(|w| **w < *prefix);
+            let to = first
+                + self.words.sorted[first..band]
+                    .iter()
+                    .take_while(|w| w.starts_with(prefix))
+                    .count();
+            (first, to)
+        };
+        (from..to).take(max).map(|id| id as WordId)
     }
+}
+
+/// Bytes of a word in its head.
+const HEAD_BYTES: usize = 8;
+
+/// A word's first eight bytes, big-endian, zeros after a shorter word: heads sort
+/// as their words do (ties aside), since no word holds a zero byte.
+fn head(word: &str) -> u64 {
+    let mut bytes = [0; HEAD_BYTES];
+    let n = word.len().min(HEAD_BYTES);
+    bytes[..n].copy_from_slice(&word.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
 }
 
 #[cfg(test)]
@@ -185,6 +215,71 @@ mod tests {
         assert_eq!(stem, Some("certificat"));
         assert_eq!(v.stem_of("le"), None, "a stop word has no stem");
         assert_eq!(v.stem_of("absent"), None);
+    }
+
+    #[test]
+    fn completes_as_a_scan_of_the_sorted_words_does() {
+        let words = [
+            "a",
+            "ab",
+            "abc",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefghij",
+            "abcdefgz",
+            "abd",
+            "b",
+            "certif",
+            "certifica",
+            "certificat",
+            "certificats",
+            "certification",
+            "cese",
+            "ete",
+            "etes",
+            "zz",
+            "été",
+            "œuvre",
+        ];
+        let (v, _) = vocabulary(&words);
+        let mut sorted: Vec<&str> = words.to_vec();
+        sorted.sort();
+        for prefix in [
+            "",
+            "a",
+            "ab",
+            "abc",
+            "abcdefg",
+            "abcdefgh",
+            "abcdefghi",
+            "abcdefgz",
+            "abcdefgzz",
+            "b",
+            "c",
+            "certifica",
+            "certificat",
+            "certificats",
+            "ce",
+            "e",
+            "et",
+            "été",
+            "é",
+            "œ",
+            "zz",
+            "zzz",
+            "0",
+        ] {
+            for max in [1, 2, 30] {
+                let expected: Vec<&str> = sorted
+                    .iter()
+                    .copied()
+                    .filter(|w| w.starts_with(prefix))
+                    .take(max)
+                    .collect();
+                let ours: Vec<&str> = v.completions(prefix, max).filter_map(|i| v.word(i)).collect();
+                assert_eq!(ours, expected, "{prefix:?} {max}");
+            }
+        }
     }
 
     #[test]

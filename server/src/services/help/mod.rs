@@ -56,7 +56,20 @@ const ANSWERS_CACHED: usize = 20_000;
 /// The cache key of a subject: case and runs of spaces do not change the answer,
 /// but a trailing space does (the last word is then complete, not a prefix).
 fn normalise(text: &str) -> String {
-    let mut key = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+    // One string, written once: this runs on every keystroke's request.
+    let mut key = String::with_capacity(text.len() + 1);
+    for word in text.split_whitespace() {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        if word.is_ascii() {
+            let at = key.len();
+            key.push_str(word);
+            key[at..].make_ascii_lowercase();
+        } else {
+            key.push_str(&word.to_lowercase());
+        }
+    }
     if text.ends_with(char::is_whitespace) && !key.is_empty() {
         key.push(' ');
     }
@@ -128,8 +141,7 @@ impl HelpService {
         if let Some(hit) = self.answers.get(&key) {
             return hit;
         }
-        let found = self.index.suggest(locale, family, text);
-        let json = bytes::Bytes::from(wire::suggestions(&found));
+        let json = bytes::Bytes::from(self.index.suggest_with(locale, family, text, wire::found));
         self.answers.insert(key, json.clone());
         json
     }
@@ -524,5 +536,6 @@ mod tests {
         assert_eq!(normalise("signer le doc "), "signer le doc ");
         assert_ne!(normalise("cert"), normalise("cert "));
         assert_eq!(normalise("   "), "");
+        assert_eq!(normalise(" ÉTÉ\tŒuvre  K.Sign "), "été œuvre k.sign ");
     }
 }

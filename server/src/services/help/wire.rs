@@ -6,40 +6,99 @@
 //! escape, one at a time, and for the few kilobytes of titles and snippets of a
 //! suggestion that was a tenth of its cost. Almost none of these bytes needs an
 //! escape, so here they are checked a run at a time (a comparison the compiler does
-//! several bytes at once) and copied whole.
+//! several bytes at once) and copied whole. The titles and snippets are marked
+//! straight into the answer (`JsonHtml`), with no string of their own.
 
-use app::help::{Hit, Suggestions};
+use crate::search::{Found, FoundHit, Markup};
+use app::help::{Hit, ItemKind};
 
 /// Bytes checked at a time for a character to escape.
 const RUN: usize = 16;
 
-pub fn suggestions(found: &Suggestions) -> Vec<u8> {
+/// What the answer needs of a hit. The index's hits write their titles and
+/// snippets into it as they are marked; a `Hit` already marked is copied.
+pub trait WireHit {
+    fn kind(&self) -> ItemKind;
+    fn slug(&self) -> &str;
+    fn title_html(&self, out: &mut JsonHtml<'_>);
+    fn snippet_html(&self, out: &mut JsonHtml<'_>);
+}
+
+impl WireHit for FoundHit<'_> {
+    fn kind(&self) -> ItemKind {
+        self.kind
+    }
+    fn slug(&self) -> &str {
+        self.slug
+    }
+    fn title_html(&self, out: &mut JsonHtml<'_>) {
+        self.title_into(out);
+    }
+    fn snippet_html(&self, out: &mut JsonHtml<'_>) {
+        self.snippet_into(out);
+    }
+}
+
+impl WireHit for &Hit {
+    fn kind(&self) -> ItemKind {
+        self.kind
+    }
+    fn slug(&self) -> &str {
+        &self.slug
+    }
+    fn title_html(&self, out: &mut JsonHtml<'_>) {
+        out.html(&self.title_html);
+    }
+    fn snippet_html(&self, out: &mut JsonHtml<'_>) {
+        out.html(&self.snippet_html);
+    }
+}
+
+/// HTML written as the characters of a JSON string (the quotes are the caller's).
+pub struct JsonHtml<'a>(&'a mut Vec<u8>);
+
+impl Markup for JsonHtml<'_> {
+    fn html(&mut self, html: &str) {
+        characters(self.0, html);
+    }
+}
+
+/// The answer for the index's suggestions.
+pub fn found(found: &Found<'_>) -> Vec<u8> {
+    suggestions(found.articles(), found.posts())
+}
+
+/// `{"articles":[…],"posts":[…]}`, as serde_json writes `Suggestions`.
+pub fn suggestions<A: WireHit, P: WireHit>(
+    articles: impl Iterator<Item = A>,
+    posts: impl Iterator<Item = P>,
+) -> Vec<u8> {
     // Eight hits with their snippets: a few kilobytes, written without regrowing.
     let mut out = Vec::with_capacity(4096);
     out.extend_from_slice(b"{\"articles\":");
-    hits(&mut out, &found.articles);
+    hits(&mut out, articles);
     out.extend_from_slice(b",\"posts\":");
-    hits(&mut out, &found.posts);
+    hits(&mut out, posts);
     out.push(b'}');
     out
 }
 
-fn hits(out: &mut Vec<u8>, hits: &[Hit]) {
+fn hits<H: WireHit>(out: &mut Vec<u8>, hits: impl Iterator<Item = H>) {
     out.push(b'[');
-    for (nth, hit) in hits.iter().enumerate() {
+    for (nth, hit) in hits.enumerate() {
         if nth > 0 {
             out.push(b',');
         }
         // The fields of `Hit`, in its order.
         out.extend_from_slice(b"{\"kind\":");
-        string(out, hit.kind.as_str());
+        string(out, hit.kind().as_str());
         out.extend_from_slice(b",\"slug\":");
-        string(out, &hit.slug);
-        out.extend_from_slice(b",\"title_html\":");
-        string(out, &hit.title_html);
-        out.extend_from_slice(b",\"snippet_html\":");
-        string(out, &hit.snippet_html);
-        out.push(b'}');
+        string(out, hit.slug());
+        out.extend_from_slice(b",\"title_html\":\"");
+        hit.title_html(&mut JsonHtml(out));
+        out.extend_from_slice(b"\",\"snippet_html\":\"");
+        hit.snippet_html(&mut JsonHtml(out));
+        out.extend_from_slice(b"\"}");
     }
     out.push(b']');
 }
@@ -52,6 +111,12 @@ fn escaped(b: u8) -> bool {
 /// `text` as a JSON string.
 fn string(out: &mut Vec<u8>, text: &str) {
     out.push(b'"');
+    characters(out, text);
+    out.push(b'"');
+}
+
+/// `text` as the characters of a JSON string, escaped.
+fn characters(out: &mut Vec<u8>, text: &str) {
     let bytes = text.as_bytes();
     // `bytes[..done]` is written.
     let mut done = 0;
@@ -69,7 +134,6 @@ fn string(out: &mut Vec<u8>, text: &str) {
         }
     }
     out.extend_from_slice(&bytes[done..]);
-    out.push(b'"');
 }
 
 fn escape(out: &mut Vec<u8>, b: u8) {
@@ -96,7 +160,7 @@ fn escape(out: &mut Vec<u8>, b: u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::help::ItemKind;
+    use app::help::Suggestions;
 
     fn hit(kind: ItemKind, slug: &str, title_html: &str, snippet_html: &str) -> Hit {
         Hit {
@@ -132,12 +196,59 @@ mod tests {
             },
         ];
         for found in cases {
-            let ours = suggestions(&found);
+            let ours = suggestions(found.articles.iter(), found.posts.iter());
             let theirs = serde_json::to_vec(&found).unwrap_or_default();
             assert_eq!(String::from_utf8_lossy(&ours), String::from_utf8_lossy(&theirs));
             // And it reads back.
             let back: Suggestions = serde_json::from_slice(&ours).unwrap_or_default();
             assert_eq!(back, found);
         }
+    }
+
+    #[test]
+    fn the_index_marks_its_hits_into_the_answer_as_serde_json_writes_them() {
+        use crate::search::{SearchDoc, SearchIndex};
+        use app::i18n::Locale;
+        let doc = |kind, slug: &str, title: &str, body: &str| SearchDoc {
+            kind,
+            slug: slug.into(),
+            locale: Locale::Fr,
+            family: "esignature".into(),
+            category: "c".into(),
+            title: title.into(),
+            body: body.into(),
+        };
+        let index = SearchIndex::build(&[
+            doc(
+                ItemKind::Article,
+                "a",
+                "Télécharger <le> \"certificat\" & co",
+                "Ligne un.\nTélécharger le certificat \\ signé\t« vite » 😀",
+            ),
+            doc(
+                ItemKind::Article,
+                "b",
+                "Certificats",
+                &"Le certificat expire. ".repeat(20),
+            ),
+            doc(
+                ItemKind::Post,
+                "p",
+                "Où est mon certificat ?",
+                "Réponse:\n\"certificat\"",
+            ),
+        ])
+        .expect("index");
+        for text in ["telecharger le certif", "certificat", "zzz", ""] {
+            let ours = index.suggest_with(Locale::Fr, Some("esignature"), text, found);
+            let theirs = serde_json::to_vec(&index.suggest(Locale::Fr, Some("esignature"), text)).unwrap_or_default();
+            assert_eq!(
+                String::from_utf8_lossy(&ours),
+                String::from_utf8_lossy(&theirs),
+                "{text}"
+            );
+        }
+        let marked = index.suggest_with(Locale::Fr, None, "certificat", found);
+        assert!(String::from_utf8_lossy(&marked).contains("<b>certificat</b>"));
     }
 }
