@@ -20,7 +20,7 @@
 //!       the worker sends), then N messages written to the outbox and delivered by
 //!       the worker, each claimed, sent and marked sent;
 //!   bench suggest-inproc CONTENT_DIR N
-//!       the CPU cost of one suggestion, in process, over N such articles, for the
+//!       the CPU cost of one suggestion's answer (the JSON the endpoint sends), in process, over N such articles, for the
 //!       labelled subject lines (BENCH_ROUNDS rounds, 3 by default: more for perf;
 //!       BENCH_UNIQUE=1 adds a word of its own to each, as the HTTP benchmark does);
 //!   bench index-build CONTENT_DIR N
@@ -314,6 +314,7 @@ async fn seed_articles(db: &DatabaseConnection, n: usize) -> Result<(), String> 
 /// The search engine alone, in process: every relevance subject, several rounds.
 fn suggest_inproc(content: &std::path::Path, n: usize) -> Result<(), String> {
     use app::i18n::Locale;
+    use server::services::help::wire;
     let docs = with_posts(content, n)?;
     let index = server::search::SearchIndex::build(&docs).map_err(|e| e.to_string())?;
     let root = content.parent().unwrap_or(content);
@@ -336,12 +337,13 @@ fn suggest_inproc(content: &std::path::Path, n: usize) -> Result<(), String> {
     for round in 0..rounds {
         let start = Instant::now();
         for (locale, q) in &cases {
+            // What the endpoint does: the suggestions, written as its JSON answer.
+            let answer = |q: &str| index.suggest_with(*locale, Some("esignature"), q, wire::found);
             if unique {
                 counter += 1;
-                let q = format!("{q} zq1x{counter}");
-                std::hint::black_box(index.suggest(*locale, Some("esignature"), &q));
+                std::hint::black_box(answer(&format!("{q} zq1x{counter}")));
             } else {
-                std::hint::black_box(index.suggest(*locale, Some("esignature"), q));
+                std::hint::black_box(answer(q));
             }
         }
         let per = start.elapsed().as_secs_f64() * 1e6 / cases.len() as f64;

@@ -13,29 +13,35 @@ use super::vocabulary::StemId;
 /// written straight into a JSON answer as the characters of a string, with no
 /// string of its own in between.
 pub trait Markup {
-    /// HTML with nothing left to escape for HTML: the highlighter's own tags, or
-    /// text known to hold no `<`, `>` or `&`.
-    fn html(&mut self, html: &str);
+    /// Text with nothing to escape (the text between two spans), or tags of ours.
+    fn verbatim(&mut self, text: &str);
 
-    /// Text of a title or a body, `<`, `>` and `&` escaped on the way.
-    fn text(&mut self, text: &str) {
-        let mut done = 0;
-        for at in memchr::memchr3_iter(b'<', b'>', b'&', text.as_bytes()) {
-            self.html(&text[done..at]);
-            self.html(match text.as_bytes()[at] {
-                b'<' => "&lt;",
-                b'>' => "&gt;",
-                _ => "&amp;",
-            });
-            done = at + 1;
-        }
-        self.html(&text[done..]);
+    /// A byte of a title or a body that `spans::is_special` picks, escaped as it
+    /// must be here.
+    fn special(&mut self, byte: u8);
+}
+
+/// How HTML writes a byte that `spans::is_special` picks.
+pub fn html_escape(byte: u8) -> Option<&'static str> {
+    match byte {
+        b'<' => Some("&lt;"),
+        b'>' => Some("&gt;"),
+        b'&' => Some("&amp;"),
+        _ => None,
     }
 }
 
 impl Markup for String {
-    fn html(&mut self, html: &str) {
-        self.push_str(html);
+    fn verbatim(&mut self, text: &str) {
+        self.push_str(text);
+    }
+
+    fn special(&mut self, byte: u8) {
+        match html_escape(byte) {
+            Some(entity) => self.push_str(entity),
+            // Quotes, backslashes and control characters are text in HTML.
+            None => self.push(char::from(byte)),
+        }
     }
 }
 
@@ -73,36 +79,33 @@ impl<'m> Highlighter<'m> {
     }
 
     /// `text[from..to]`, escaped, its matched words in `<b>`, to `out`: `spans` are
-    /// the words of `text`, in order; a word the range cuts short is not marked.
+    /// the words of `text` and its bytes to escape, in order; a word the range
+    /// cuts short is not marked. What lies between two spans has nothing to escape.
     fn mark_into(&self, out: &mut impl Markup, text: &str, (from, to): (usize, usize), spans: &[Span]) {
-        // Most texts have nothing to escape: then they are copied a run at a time.
-        let plain = text
-            .get(from..to)
-            .is_some_and(|t| memchr::memchr3(b'<', b'>', b'&', t.as_bytes()).is_none());
-        let copy = |out: &mut _, run: &str| {
-            if plain {
-                Markup::html(out, run);
-            } else {
-                Markup::text(out, run);
-            }
-        };
         let mut done = from;
         let first = spans.partition_point(|s| s.at() < from);
         for span in spans[first..].iter().take_while(|s| s.end() <= to) {
-            if !self.marks(*span) {
+            let special = span.is_special();
+            if !special && !self.marks(*span) {
                 continue;
             }
-            let end = span.end();
-            let (Some(before), Some(word)) = (text.get(done..span.at()), text.get(span.at()..end)) else {
+            let (at, end) = (span.at(), span.end());
+            let (Some(before), Some(word)) = (text.get(done..at), text.get(at..end)) else {
                 continue;
             };
-            copy(out, before);
-            out.html("<b>");
-            copy(out, word);
-            out.html("</b>");
+            out.verbatim(before);
+            if special {
+                if let Some(byte) = word.bytes().next() {
+                    out.special(byte);
+                }
+            } else {
+                out.verbatim("<b>");
+                out.verbatim(word);
+                out.verbatim("</b>");
+            }
             done = end;
         }
-        copy(out, text.get(done..to).unwrap_or_default());
+        out.verbatim(text.get(done..to).unwrap_or_default());
     }
 
     /// The whole text, escaped, its matched words in `<b>`, to `out` (a snippet
@@ -146,11 +149,11 @@ impl<'m> Highlighter<'m> {
             end = cut.end();
         }
         if start > 0 {
-            out.html("…");
+            out.verbatim("…");
         }
         self.mark_into(out, body, (start, end), spans);
         if end < body.len() {
-            out.html("…");
+            out.verbatim("…");
         }
     }
 
@@ -208,7 +211,7 @@ mod tests {
                 .map(String::into_boxed_str),
         );
         let vocabulary = Vocabulary::build(words, &mut fr, &stems);
-        let spans = Spans::build(&vocabulary, [texts.iter().map(|t| ("", *t)).collect()]);
+        let spans = Spans::build(&vocabulary, [texts.iter().map(|t| ("", *t)).collect()]).expect("short texts");
         let mut marked: Vec<StemId> = query
             .iter()
             .flat_map(|w| analysis::terms(&mut fr, w))
@@ -247,6 +250,36 @@ mod tests {
         );
         // A word cut short is not a word of the query.
         assert_eq!(h.whole(cut, &spans[1]), "<b>Télécharger</b> les envel");
+    }
+
+    #[test]
+    fn every_byte_to_escape_is_escaped_wherever_it_is() {
+        let texts = [
+            "<script>alert(\"x\")</script> & co",
+            "a<b>c&d\"e\\f\ng\th\u{1}i>",
+            "<<>>&&\"\"\\\\",
+            "signer <signer> &signer; \"signer\"\nsigner",
+            "été <é> «signé» & 😀<",
+            "",
+        ];
+        let reference = |t: &str| t.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
+        let (spans, marked) = indexed(&texts, &["signer"]);
+        let none = Highlighter::new(&[]);
+        let h = Highlighter::new(&marked);
+        for (text, spans) in texts.iter().zip(&spans) {
+            assert_eq!(none.whole(text, spans), reference(text), "{text:?}");
+            // Marked, the text is the same once the marks are taken out.
+            let marked = h.whole(text, spans);
+            assert_eq!(
+                marked.replace("<b>", "").replace("</b>", ""),
+                reference(text),
+                "{text:?}"
+            );
+        }
+        assert_eq!(
+            h.whole(texts[3], &spans[3]),
+            "<b>signer</b> &lt;<b>signer</b>&gt; &amp;<b>signer</b>; \"<b>signer</b>\"\n<b>signer</b>"
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ mod vocabulary;
 use app::help::{Hit, ItemKind, SearchResults, Suggestions};
 use app::i18n::Locale;
 use grouped_top::Holds;
-pub use highlight::Markup;
+pub use highlight::{Markup, html_escape};
 use std::sync::{Arc, RwLock};
 use tantivy::collector::{Count, TopDocs};
 use tantivy::indexer::NoMergePolicy;
@@ -43,8 +43,12 @@ pub struct SearchDoc {
 }
 
 #[derive(Debug, thiserror::Error)]
-#[error("search index: {0}")]
-pub struct IndexError(#[from] tantivy::TantivyError);
+pub enum IndexError {
+    #[error("search index: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    #[error("search index: {0}")]
+    TooLong(#[from] spans::TooLong),
+}
 
 #[derive(Clone, Copy)]
 struct Fields {
@@ -207,7 +211,7 @@ impl LocaleIndex {
             stored
                 .iter()
                 .map(|docs| docs.iter().map(|d| (d.title.as_str(), d.body.as_str())).collect()),
-        );
+        )?;
         Ok(Self {
             locale,
             reader,

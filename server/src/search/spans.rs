@@ -6,6 +6,12 @@
 //! title or a snippet is then a walk over its few words' stems, copying the text
 //! between them: finding the words of a text again for every suggestion (a pass
 //! over every byte, a look-up per word) was a third of the cost of a suggestion.
+//!
+//! The bytes that HTML or JSON must escape (`<`, `>`, `&`, `"`, `\`, control
+//! characters) are spans too, of their own kind, in the same order: between two
+//! spans there is then nothing to escape, and the text is copied as it is without
+//! being looked at again. None of them is ever inside a word, which the tokenizer
+//! cuts at every character that is not a letter or a digit.
 
 use super::analysis;
 use super::vocabulary::{StemId, Vocabulary};
@@ -22,15 +28,36 @@ pub struct Span {
 }
 
 const LEN_BITS: u32 = 8;
+/// The stem of a span that is a byte to escape, not a word: no word has it.
+const SPECIAL: StemId = (1 << (32 - LEN_BITS)) - 1;
+
+/// Whether HTML or JSON escapes this byte (all of them ASCII, so never inside a
+/// character of several bytes).
+pub fn is_special(b: u8) -> bool {
+    matches!(b, b'<' | b'>' | b'&' | b'"' | b'\\') || b < 0x20
+}
 
 impl Span {
     fn new(at: usize, len: usize, stem: StemId) -> Option<Self> {
         let at = u32::try_from(at).ok()?;
         let len = u32::try_from(len).ok().filter(|l| *l < 1 << LEN_BITS)?;
-        (stem < 1 << (32 - LEN_BITS)).then_some(Self {
+        (stem < SPECIAL).then_some(Self {
             at,
             stem_len: stem << LEN_BITS | len,
         })
+    }
+
+    /// The byte to escape at `at`. Texts of 4 GiB and more are not indexed.
+    fn special(at: usize) -> Option<Self> {
+        Some(Self {
+            at: u32::try_from(at).ok()?,
+            stem_len: SPECIAL << LEN_BITS | 1,
+        })
+    }
+
+    /// Whether this span is a byte to escape (`is_special`), not a word.
+    pub fn is_special(self) -> bool {
+        self.stem() == SPECIAL
     }
 
     /// The word's first byte in its text.
@@ -66,6 +93,11 @@ impl Segment {
     }
 }
 
+/// A title or a body of 4 GiB or more.
+#[derive(Debug, thiserror::Error)]
+#[error("a title or a body of 4 GiB or more")]
+pub struct TooLong;
+
 pub struct Spans {
     /// By segment ordinal, as the searcher orders them.
     segments: Vec<Segment>,
@@ -74,12 +106,23 @@ pub struct Spans {
 impl Spans {
     /// The words of `texts`: per segment, per document, its title and its body.
     /// Words without a stem (stop words) are left out: they are never marked.
-    pub fn build<'a>(words: &Vocabulary, texts: impl IntoIterator<Item = Vec<(&'a str, &'a str)>>) -> Self {
+    /// The bytes to escape are spans of their own among them.
+    ///
+    /// # Errors
+    /// A text of 4 GiB or more: its bytes to escape could not all be told.
+    pub fn build<'a>(
+        words: &Vocabulary,
+        texts: impl IntoIterator<Item = Vec<(&'a str, &'a str)>>,
+    ) -> Result<Self, TooLong> {
         let mut folded = analysis::folded_analyzer();
-        let mut read = |text: &str, spans: &mut Vec<Span>| {
+        let mut read = |text: &str, spans: &mut Vec<Span>| -> Result<(), TooLong> {
+            let mut specials = text.bytes().enumerate().filter(|(_, b)| is_special(*b)).peekable();
             let mut stream = folded.token_stream(text);
             while stream.advance() {
                 let token = stream.token();
+                while let Some((at, _)) = specials.next_if(|(at, _)| *at < token.offset_from) {
+                    spans.push(Span::special(at).ok_or(TooLong)?);
+                }
                 if let Some(span) = words
                     .stem_of(&token.text)
                     .and_then(|stem| Span::new(token.offset_from, token.offset_to - token.offset_from, stem))
@@ -87,6 +130,10 @@ impl Spans {
                     spans.push(span);
                 }
             }
+            for (at, _) in specials {
+                spans.push(Span::special(at).ok_or(TooLong)?);
+            }
+            Ok(())
         };
         let segments = texts
             .into_iter()
@@ -95,15 +142,15 @@ impl Spans {
                 for (title, body) in docs {
                     for text in [title, body] {
                         segment.starts.push(segment.spans.len() as u32);
-                        read(text, &mut segment.spans);
+                        read(text, &mut segment.spans)?;
                     }
                 }
                 segment.starts.push(segment.spans.len() as u32);
                 segment.spans.shrink_to_fit();
-                segment
+                Ok(segment)
             })
-            .collect();
-        Self { segments }
+            .collect::<Result<_, _>>()?;
+        Ok(Self { segments })
     }
 
     /// The words of the title of document `doc` of segment `ord`, in order.
@@ -123,9 +170,17 @@ mod tests {
 
     #[test]
     fn a_span_keeps_its_word_and_stem() {
-        let span = Span::new(70_000, 39, (1 << 24) - 1).expect("fits");
-        assert_eq!((span.at(), span.end(), span.stem()), (70_000, 70_039, (1 << 24) - 1));
+        let span = Span::new(70_000, 39, (1 << 24) - 2).expect("fits");
+        assert_eq!((span.at(), span.end(), span.stem()), (70_000, 70_039, (1 << 24) - 2));
         assert_eq!(Span::new(0, 256, 1), None);
         assert_eq!(Span::new(0, 3, 1 << 24), None);
+        assert_eq!(
+            Span::new(0, 3, SPECIAL),
+            None,
+            "no word has the stem of a byte to escape"
+        );
+        let special = Span::special(7).expect("fits");
+        assert!(special.is_special() && !span.is_special());
+        assert_eq!((special.at(), special.end()), (7, 8));
     }
 }

@@ -4,7 +4,7 @@
 
 pub mod content;
 pub mod import;
-mod wire;
+pub mod wire;
 
 use crate::db::entities::{help_article, help_event, help_post, help_post_answer, ticket};
 use crate::search::{IndexError, SearchDoc, SearchIndex};
