@@ -21,8 +21,9 @@
 //!       the worker, each claimed, sent and marked sent;
 //!   bench suggest-inproc CONTENT_DIR N
 //!       the CPU cost of one suggestion's answer (the JSON the endpoint sends),
-//!       in process, over N such articles, for the labelled subject lines (BENCH_ROUNDS rounds, 3 by default: more for perf;
-//!       BENCH_UNIQUE=1 adds a word of its own to each, as the HTTP benchmark does);
+//!       in process, over N such articles, for the labelled subject lines
+//!       (BENCH_ROUNDS rounds, 3 by default: more for perf; BENCH_UNIQUE=1 adds
+//!       a word of its own to each, as the HTTP benchmark does);
 //!   bench index-build CONTENT_DIR N
 //!       builds the search index over N such articles in memory and prints the
 //!       time it took and the memory it holds.
