@@ -452,14 +452,16 @@ pub struct FoundHit<'a> {
 impl<'a> Found<'a> {
     /// Best first.
     pub fn articles(&'a self) -> impl Iterator<Item = FoundHit<'a>> + 'a {
-        self.articles
-            .iter()
-            .filter_map(|address| self.index.hit(&self.marker, *address))
+        self.read(&self.articles)
     }
 
     /// Best first.
     pub fn posts(&'a self) -> impl Iterator<Item = FoundHit<'a>> + 'a {
-        self.posts
+        self.read(&self.posts)
+    }
+
+    fn read(&'a self, addresses: &'a [DocAddress]) -> impl Iterator<Item = FoundHit<'a>> + 'a {
+        addresses
             .iter()
             .filter_map(|address| self.index.hit(&self.marker, *address))
     }

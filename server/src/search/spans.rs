@@ -33,7 +33,7 @@ const SPECIAL: StemId = (1 << (32 - LEN_BITS)) - 1;
 
 /// Whether HTML or JSON escapes this byte (all of them ASCII, so never inside a
 /// character of several bytes).
-pub fn is_special(b: u8) -> bool {
+fn is_special(b: u8) -> bool {
     matches!(b, b'<' | b'>' | b'&' | b'"' | b'\\') || b < 0x20
 }
 

@@ -4,13 +4,14 @@
 //!
 //! Why not serde_json: it looks at every byte of every string for a character to
 //! escape, one at a time, and for the few kilobytes of titles and snippets of a
-//! suggestion that was a tenth of its cost. Almost none of these bytes needs an
-//! escape, so here a string is checked whole, many bytes at a time (`json_plain`),
-//! and copied whole. The titles and snippets are marked straight into the answer
-//! (`JsonHtml`), with no string of their own.
+//! suggestion that was a tenth of its cost. The titles and snippets are marked
+//! straight into the answer (`JsonHtml`), with no string of their own, and their
+//! bytes to escape are known from the index (`search::spans`), so the rest is
+//! copied without being looked at. The other strings (kinds, slugs) are checked
+//! whole, many bytes at a time (`json_plain`), and copied whole.
 
 use crate::search::{Found, FoundHit, Markup, html_escape};
-use app::help::{Hit, ItemKind};
+use app::help::ItemKind;
 
 /// What the answer needs of a hit. The index's hits write their titles and
 /// snippets into it as they are marked; a `Hit` already marked is copied.
@@ -36,7 +37,9 @@ impl WireHit for FoundHit<'_> {
     }
 }
 
-impl WireHit for &Hit {
+/// Hits already marked, as the tests write them by hand.
+#[cfg(test)]
+impl WireHit for &app::help::Hit {
     fn kind(&self) -> ItemKind {
         self.kind
     }
@@ -67,6 +70,7 @@ impl Markup for JsonHtml<'_> {
     }
 }
 
+#[cfg(test)]
 impl JsonHtml<'_> {
     /// HTML already made (a `Hit`'s), escaped for JSON.
     fn html(&mut self, html: &str) {
@@ -178,7 +182,7 @@ fn escape(out: &mut Vec<u8>, b: u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::help::Suggestions;
+    use app::help::{Hit, Suggestions};
 
     fn hit(kind: ItemKind, slug: &str, title_html: &str, snippet_html: &str) -> Hit {
         Hit {
