@@ -79,12 +79,13 @@ impl<'m> Highlighter<'m> {
     }
 
     /// `text[from..to]`, escaped, its matched words in `<b>`, to `out`: `spans` are
-    /// the words of `text` and its bytes to escape, in order; a word the range
-    /// cuts short is not marked. What lies between two spans has nothing to escape.
+    /// the words of `text` and its bytes to escape from `from` on, in order (the
+    /// callers know where those begin: a binary search for them read a body's spans
+    /// from all over memory); a word the range cuts short is not marked. What lies
+    /// between two spans has nothing to escape.
     fn mark_into(&self, out: &mut impl Markup, text: &str, (from, to): (usize, usize), spans: &[Span]) {
         let mut done = from;
-        let first = spans.partition_point(|s| s.at() < from);
-        for span in spans[first..].iter().take_while(|s| s.end() <= to) {
+        for span in spans.iter().take_while(|s| s.end() <= to) {
             let special = span.is_special();
             if !special && !self.marks(*span) {
                 continue;
@@ -126,23 +127,30 @@ impl<'m> Highlighter<'m> {
     /// escaped, matches in `<b>`, to `out`; the start of the body when nothing
     /// matched. `spans` are its words. Only that line is read.
     pub fn snippet_into(&self, out: &mut impl Markup, body: &str, spans: &[Span]) {
+        // The first matched span, by its place among the spans.
         let first = spans
             .iter()
-            .find(|s| self.marks(**s))
-            .map(|s| s.at())
-            .filter(|at| body.is_char_boundary(*at));
+            .position(|s| self.marks(*s))
+            .filter(|i| spans.get(*i).is_some_and(|s| body.is_char_boundary(s.at())));
         // Start a few words before the match, on a character boundary.
-        let start = first.map_or(0, |at| {
+        let start = first.and_then(|i| spans.get(i)).map_or(0, |span| {
+            let at = span.at();
             let mut s = at.saturating_sub(LEAD_BYTES);
             while !body.is_char_boundary(s) {
                 s -= 1;
             }
             body[s..at].find(char::is_whitespace).map_or(s, |w| s + w + 1).min(at)
         });
+        // The spans from `start` on: the few before the match that the line takes
+        // in, counted back from it (all of them when nothing matched).
+        let from = first.map_or(0, |i| {
+            i - spans[..i].iter().rev().take_while(|s| s.at() >= start).count()
+        });
+        let spans = &spans[from..];
         let mut end = start + after_chars(&body[start..], SNIPPET_CHARS);
         // A matched word the line would cut short is shown whole ("en…" marked
         // would say nothing).
-        if let Some(cut) = spans[..spans.partition_point(|s| s.at() < end)].last()
+        if let Some(cut) = spans.iter().take_while(|s| s.at() < end).last()
             && cut.end() > end
             && self.marks(*cut)
         {
