@@ -23,7 +23,9 @@
 //!       the CPU cost of one suggestion's answer (the JSON the endpoint sends),
 //!       in process, over N such articles, for the labelled subject lines
 //!       (BENCH_ROUNDS rounds, 3 by default: more for perf; BENCH_UNIQUE=1 adds
-//!       a word of its own to each, as the HTTP benchmark does);
+//!       a word of its own to each, as the HTTP benchmark does; BENCH_EVICT=MB
+//!       reads MB megabytes between two suggestions, untimed, so that the index
+//!       is as cold in the processor's caches as a server's other work leaves it);
 //!   bench index-build CONTENT_DIR N
 //!       builds the search index over N such articles in memory and prints the
 //!       time it took and the memory it holds.
@@ -335,9 +337,20 @@ fn suggest_inproc(content: &std::path::Path, n: usize) -> Result<(), String> {
     // its own, which no cache can have seen and the index does not know.
     let unique = std::env::var("BENCH_UNIQUE").is_ok_and(|u| u == "1");
     let mut counter = 0usize;
+    // BENCH_EVICT=MB: reads that many megabytes between two suggestions (not timed),
+    // as a server's other work does between two requests, so that the index is as
+    // cold in the caches as it is there.
+    let evict_mb: usize = std::env::var("BENCH_EVICT")
+        .ok()
+        .and_then(|m| m.parse().ok())
+        .unwrap_or(0);
+    // A megabyte is 2^17 of these; one of each cache line's eight is read.
+    let evict: Vec<u64> = vec![1; evict_mb << 17];
     for round in 0..rounds {
-        let start = Instant::now();
+        let mut spent = std::time::Duration::ZERO;
         for (locale, q) in &cases {
+            std::hint::black_box(evict.iter().step_by(8).sum::<u64>());
+            let start = Instant::now();
             // What the endpoint does: the suggestions, written as its JSON answer.
             let answer = |q: &str| index.suggest_with(*locale, Some("esignature"), q, wire::found);
             if unique {
@@ -346,8 +359,9 @@ fn suggest_inproc(content: &std::path::Path, n: usize) -> Result<(), String> {
             } else {
                 std::hint::black_box(answer(q));
             }
+            spent += start.elapsed();
         }
-        let per = start.elapsed().as_secs_f64() * 1e6 / cases.len() as f64;
+        let per = spent.as_secs_f64() * 1e6 / cases.len() as f64;
         println!(
             "round {round}: {per:.1} µs per suggestion ({} subjects, {n} articles)",
             cases.len()

@@ -64,6 +64,38 @@ thread_local! {
     static SUMS: RefCell<Vec<Score>> = const { RefCell::new(Vec::new()) };
 }
 
+/// Cache lines of 64 bytes: 16 postings, or 16 scores.
+const LINE: usize = 16;
+/// The lines of each array touched ahead.
+const LINES_AHEAD: usize = 2;
+
+/// Reads the first lines of every list's arrays before any is summed. They are
+/// cold (a request reads a few kilobytes of tens of megabytes of postings), and
+/// read one list after the other each array would wait for memory, then again
+/// until the processor's prefetcher has seen it streaming; read here together,
+/// their loads wait for memory at the same time. (Measured: 4% off a suggestion
+/// in process when the caches are flushed between suggestions, `BENCH_EVICT`;
+/// 1 to 2% more suggestions a second over HTTP, within the noise of one round.)
+fn warm_up<'a>(segment: &Segment, lists: impl Iterator<Item = &'a List>) {
+    let mut any = 0.0;
+    for list in lists {
+        let (from, to) = (list.from as usize, list.to as usize);
+        let span = (list.last - list.first) as usize + 1;
+        for k in (0..LINES_AHEAD).map(|k| k * LINE) {
+            // A dense list is read from its dense scores only.
+            if list.dense != NO_DENSE {
+                if k < span {
+                    any += segment.dense.get(list.dense as usize + k).copied().unwrap_or_default();
+                }
+            } else if from + k < to {
+                let doc = segment.docs.get(from + k).copied().unwrap_or_default();
+                any += segment.scores.get(from + k).copied().unwrap_or_default() + doc as Score;
+            }
+        }
+    }
+    std::hint::black_box(any);
+}
+
 pub struct Impacts {
     /// By segment ordinal, as the searcher orders them.
     segments: Vec<Segment>,
@@ -234,6 +266,7 @@ impl Impacts {
                 sums.resize(len, 0.0);
             }
             let sums = &mut sums[..len];
+            warm_up(segment, query.iter().filter_map(|(stem, _)| self.list(*stem, ord)));
             // The documents summed into lie between the lists' first and last ones:
             // only those runs of sums are read back.
             let (mut low, mut high) = (len, 0);
