@@ -62,6 +62,9 @@ thread_local! {
     /// A request's running sums, one per document of a segment, kept between
     /// requests (and left at zero) so that none allocates.
     static SUMS: RefCell<Vec<Score>> = const { RefCell::new(Vec::new()) };
+    /// A request's lists in one segment, with their weights, kept likewise: looked
+    /// up once, for `warm_up` and then the sums.
+    static LISTS: RefCell<Vec<(List, Score)>> = const { RefCell::new(Vec::new()) };
 }
 
 /// Cache lines of 64 bytes: 16 postings, or 16 scores.
@@ -260,20 +263,24 @@ impl Impacts {
         let Some(segment) = self.segments.get(ord) else {
             return;
         };
+        let mut lists = LISTS.take();
+        lists.clear();
+        lists.extend(
+            query
+                .iter()
+                .filter_map(|(stem, weight)| Some((*self.list(*stem, ord)?, *weight))),
+        );
         SUMS.with_borrow_mut(|sums| {
             let len = segment.max_doc as usize;
             if sums.len() < len {
                 sums.resize(len, 0.0);
             }
             let sums = &mut sums[..len];
-            warm_up(segment, query.iter().filter_map(|(stem, _)| self.list(*stem, ord)));
+            warm_up(segment, lists.iter().map(|(list, _)| list));
             // The documents summed into lie between the lists' first and last ones:
             // only those runs of sums are read back.
             let (mut low, mut high) = (len, 0);
-            for (stem, weight) in query {
-                let Some(list) = self.list(*stem, ord) else {
-                    continue;
-                };
+            for &(list, weight) in &lists {
                 let (from, to) = (list.from as usize, list.to as usize);
                 let Some(docs) = segment.docs.get(from..to) else {
                     continue;
@@ -327,5 +334,6 @@ impl Impacts {
             }
             touched.fill(0.0);
         });
+        LISTS.set(lists);
     }
 }
