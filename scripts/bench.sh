@@ -133,7 +133,7 @@ for c in 16 2; do
 done
 stop_server
 
-say "suggestions: GET /api/help/suggest with 10,000 articles vs GET /api/ping, same server (wrk, 16 connections; 5 rounds of 5 s each, in turn)"
+say "suggestions: GET /api/help/suggest with 10,000 articles vs GET /api/ping, same server (wrk, 16 connections; 7 rounds of 5 s each, in turn)"
 rm -f "$out/data/help.db"*
 articles=$(./target/release/examples/bench seed-articles "sqlite://$out/data/help.db?mode=rwc" 10000)
 echo "articles in the database: $articles"
@@ -153,6 +153,22 @@ json_wrk() { # seconds url [script]
   BENCH_PATHS="$out/suggest-paths.txt" wrk -t2 -c16 -d"$1"s --latency ${3:+-s "$3"} "$2" 2>/dev/null |
     awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} /^ +50%/ {p50=$2} END {print rps, p50, p99}'
 }
+# The same, and where the CPU went, in µs a request: the server's user and system
+# time (from /proc) and wrk's own (user + system). wrk shares the server's two cores,
+# so the throughput ratio is about the ratio of these totals, and a machine whose
+# system calls and wake-ups cost more moves it: the split says which part did.
+json_wrk_cpu() { # seconds url [script]
+  local ticks before after
+  ticks=$(getconf CLK_TCK)
+  before=$(awk '{print $14, $15}' "/proc/$server/stat")
+  { TIMEFORMAT='%U %S'; time BENCH_PATHS="$out/suggest-paths.txt" wrk -t2 -c16 -d"$1"s --latency ${3:+-s "$3"} "$2" \
+    >"$out/wrk.txt" 2>/dev/null; } 2>"$out/wrk-time.txt"
+  after=$(awk '{print $14, $15}' "/proc/$server/stat")
+  awk -v ticks="$ticks" -v before="$before" -v after="$after" -v wrk="$(cat "$out/wrk-time.txt")" '
+    /requests in/ {n=$1} /Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} /^ +50%/ {p50=$2}
+    END {split(before, b); split(after, a); split(wrk, w); us = 1e6 / (n > 0 ? n : 1)
+      printf "%s %s %s %.1f %.1f %.1f\n", rps, p50, p99, (a[1] - b[1]) / ticks * us, (a[2] - b[2]) / ticks * us, (w[1] + w[2]) * us}' "$out/wrk.txt"
+}
 # The machine's speed drifts by more than the differences measured here, so the
 # three workloads take turns, round after round, and each round's ratios are taken
 # between neighbours; the median round is the figure. The first seconds of a fresh
@@ -160,11 +176,13 @@ json_wrk() { # seconds url [script]
 BENCH_UNIQUE=1 json_wrk 3 "http://127.0.0.1:$port/" scripts/bench-suggest.lua >/dev/null
 rounds="$out/suggest-rounds.txt"
 : >"$rounds"
-for round in 1 2 3 4 5; do
-  read -r rps_ping p50_ping p99_ping < <(json_wrk 5 "http://127.0.0.1:$port/api/ping")
-  read -r rps_sug p50_sug p99_sug < <(json_wrk 5 "http://127.0.0.1:$port/" scripts/bench-suggest.lua)
-  read -r rps_cold p50_cold p99_cold < <(BENCH_UNIQUE=1 json_wrk 5 "http://127.0.0.1:$port/" scripts/bench-suggest.lua)
-  echo "$round $rps_ping $p50_ping $p99_ping $rps_sug $p50_sug $p99_sug $rps_cold $p50_cold $p99_cold" >>"$rounds"
+for round in 1 2 3 4 5 6 7; do
+  {
+    echo -n "$round "
+    echo -n "$(json_wrk_cpu 5 "http://127.0.0.1:$port/api/ping") "
+    echo -n "$(json_wrk_cpu 5 "http://127.0.0.1:$port/" scripts/bench-suggest.lua) "
+    BENCH_UNIQUE=1 json_wrk_cpu 5 "http://127.0.0.1:$port/" scripts/bench-suggest.lua
+  } >>"$rounds"
 done
 python3 - "$rounds" "$(wc -l <"$out/suggest-paths.txt")" <<'PY'
 import sys, statistics
@@ -172,12 +190,17 @@ rows = [line.split() for line in open(sys.argv[1]) if line.strip()]
 subjects = sys.argv[2]
 names = ["/api/ping (trivial JSON)", f"/api/help/suggest, {subjects} subjects in turn",
          "/api/help/suggest, every query new (no cache)"]
+W = 6  # figures per workload: rps p50 p99 server-user server-sys wrk
 print(f"{'round':<8}" + "".join(f"{n[:34]:>36}" for n in ["ping", "suggest, subjects in turn", "suggest, every query new"]))
 for r in rows:
-    cells = [f"{float(r[1 + 3*k]):>10.0f}/s p50 {r[2 + 3*k]:>8} p99 {r[3 + 3*k]:>7}" for k in range(3)]
+    cells = [f"{float(r[1 + W*k]):>10.0f}/s p50 {r[2 + W*k]:>8} p99 {r[3 + W*k]:>7}" for k in range(3)]
     print(f"{r[0]:<8}" + "".join(f"{c:>36}" for c in cells))
-cached = [float(r[4]) / float(r[1]) for r in rows]
-cold = [float(r[7]) / float(r[1]) for r in rows]
+print("CPU per request, median round (µs): server user + server system + wrk = total")
+for k, n in enumerate(names):
+    parts = [statistics.median(float(r[4 + W*k + j]) for r in rows) for j in range(3)]
+    print(f"  {n:<52} {parts[0]:6.1f} + {parts[1]:6.1f} + {parts[2]:6.1f} = {sum(parts):6.1f}")
+cached = [float(r[1 + W]) / float(r[1]) for r in rows]
+cold = [float(r[1 + 2*W]) / float(r[1]) for r in rows]
 print("throughput ratio suggest/ping, per round: subjects in turn "
       + ", ".join(f"{x:.3f}" for x in cached) + "; every query new " + ", ".join(f"{x:.3f}" for x in cold))
 print(f"throughput ratio suggest/ping, median round: {statistics.median(cached):.3f} (subjects in turn), "
