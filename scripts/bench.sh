@@ -149,15 +149,12 @@ for locale in ("fr", "en"):
 open(sys.argv[1], "w").write("\n".join(paths) + "\n")
 PY
 start_server "sqlite://$out/data/help.db?mode=rwc"
+# Prints requests/s, p50, p99, and where the CPU went, in µs a request: the
+# server's user and system time (from /proc) and wrk's own (user + system). wrk
+# shares the server's two cores, so the throughput ratio is about the ratio of these
+# totals, and a machine whose system calls and wake-ups cost more moves it: the
+# split says which part did.
 json_wrk() { # seconds url [script]
-  BENCH_PATHS="$out/suggest-paths.txt" wrk -t2 -c16 -d"$1"s --latency ${3:+-s "$3"} "$2" 2>/dev/null |
-    awk '/Requests\/sec/ {rps=$2} /^ +99%/ {p99=$2} /^ +50%/ {p50=$2} END {print rps, p50, p99}'
-}
-# The same, and where the CPU went, in µs a request: the server's user and system
-# time (from /proc) and wrk's own (user + system). wrk shares the server's two cores,
-# so the throughput ratio is about the ratio of these totals, and a machine whose
-# system calls and wake-ups cost more moves it: the split says which part did.
-json_wrk_cpu() { # seconds url [script]
   local ticks before after
   ticks=$(getconf CLK_TCK)
   before=$(awk '{print $14, $15}' "/proc/$server/stat")
@@ -179,9 +176,9 @@ rounds="$out/suggest-rounds.txt"
 for round in 1 2 3 4 5 6 7; do
   {
     echo -n "$round "
-    echo -n "$(json_wrk_cpu 5 "http://127.0.0.1:$port/api/ping") "
-    echo -n "$(json_wrk_cpu 5 "http://127.0.0.1:$port/" scripts/bench-suggest.lua) "
-    BENCH_UNIQUE=1 json_wrk_cpu 5 "http://127.0.0.1:$port/" scripts/bench-suggest.lua
+    echo -n "$(json_wrk 5 "http://127.0.0.1:$port/api/ping") "
+    echo -n "$(json_wrk 5 "http://127.0.0.1:$port/" scripts/bench-suggest.lua) "
+    BENCH_UNIQUE=1 json_wrk 5 "http://127.0.0.1:$port/" scripts/bench-suggest.lua
   } >>"$rounds"
 done
 python3 - "$rounds" "$(wc -l <"$out/suggest-paths.txt")" <<'PY'
