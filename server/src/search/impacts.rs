@@ -18,6 +18,7 @@
 use super::stats::Stats;
 use super::vocabulary::{StemId, Stems};
 use foldhash::{HashMap, HashMapExt};
+use multiversion::multiversion;
 use std::cell::RefCell;
 use tantivy::postings::Postings;
 use tantivy::query::Bm25Weight;
@@ -97,6 +98,43 @@ fn warm_up<'a>(segment: &Segment, lists: impl Iterator<Item = &'a List>) {
         }
     }
     std::hint::black_box(any);
+}
+
+/// The sums of a segment of at most this many documents are indexed as an array of
+/// this size, by a document's low bits: no bounds check on each of the sparse adds
+/// (the most frequent instructions of a suggestion), none needed.
+const FIXED: usize = 1 << 16;
+
+/// Adds `weight` times each score to its document's sum. `sums` has one per
+/// document of the segment, and at least `FIXED`.
+#[inline(always)]
+fn add_sparse(sums: &mut [Score], docs: &[DocId], scores: &[Score], weight: Score) {
+    let fits = sums.len() == FIXED;
+    match sums.first_chunk_mut::<FIXED>() {
+        // A segment's documents are below its `max_doc`: when `sums` is no longer
+        // than `FIXED`, a document's low bits are the document.
+        Some(fixed) if fits => {
+            for (doc, score) in docs.iter().zip(scores) {
+                debug_assert!((*doc as usize) < FIXED);
+                fixed[*doc as usize % FIXED] += weight * score;
+            }
+        }
+        _ => {
+            for (doc, score) in docs.iter().zip(scores) {
+                if let Some(sum) = sums.get_mut(*doc as usize) {
+                    *sum += weight * score;
+                }
+            }
+        }
+    }
+}
+
+/// Whether any of a run of sums is above `threshold`. Over a fixed run the
+/// compiler makes it a few vector comparisons, where a run's length unknown to it
+/// took twice the instructions.
+#[inline(always)]
+fn any_above(run: &[Score; RUN], threshold: Score) -> bool {
+    run.iter().fold(false, |above, sum| above | (*sum > threshold))
 }
 
 pub struct Impacts {
@@ -257,7 +295,7 @@ impl Impacts {
         &self,
         ord: usize,
         query: &[(StemId, Score)],
-        mut threshold: Score,
+        threshold: Score,
         mut found: impl FnMut(DocId, Score) -> Score,
     ) {
         let Some(segment) = self.segments.get(ord) else {
@@ -272,68 +310,197 @@ impl Impacts {
         );
         SUMS.with_borrow_mut(|sums| {
             let len = segment.max_doc as usize;
-            if sums.len() < len {
-                sums.resize(len, 0.0);
+            if sums.len() < len.max(FIXED) {
+                sums.resize(len.max(FIXED), 0.0);
             }
-            let sums = &mut sums[..len];
             warm_up(segment, lists.iter().map(|(list, _)| list));
-            // The documents summed into lie between the lists' first and last ones:
-            // only those runs of sums are read back.
-            let (mut low, mut high) = (len, 0);
-            for &(list, weight) in &lists {
-                let (from, to) = (list.from as usize, list.to as usize);
-                let Some(docs) = segment.docs.get(from..to) else {
-                    continue;
-                };
-                let (first, last) = (list.first as usize, list.last as usize);
-                low = low.min(first);
-                high = high.max(last + 1);
-                let dense = (list.dense != NO_DENSE)
-                    .then(|| {
-                        segment
-                            .dense
-                            .get(list.dense as usize..list.dense as usize + last + 1 - first)
-                    })
-                    .flatten();
-                match (dense, sums.get_mut(first..=last)) {
-                    // The same addition for every document of the range, 0 added
-                    // where the stem is absent: the sums come out as the sparse
-                    // ones would, bit for bit.
-                    (Some(dense), Some(range)) => {
-                        for (sum, score) in range.iter_mut().zip(dense) {
-                            *sum += weight * score;
-                        }
-                    }
-                    _ => {
-                        for (doc, score) in docs.iter().zip(&segment.scores[from..to]) {
-                            if let Some(sum) = sums.get_mut(*doc as usize) {
-                                *sum += weight * score;
-                            }
-                        }
-                    }
-                }
-            }
-            if low >= high {
-                return;
-            }
-            let low = low / RUN * RUN;
-            let high = high.min(len);
-            // One pass in document order reads the sums; a run of sums none of which
-            // is above the threshold is skipped (a comparison the compiler does
-            // several at a time). Then they are left at zero for the next request.
-            let touched = &mut sums[low..high];
-            for (run, chunk) in touched.chunks(RUN).enumerate() {
-                if !chunk.iter().fold(false, |above, sum| above | (*sum > threshold)) {
-                    continue;
-                }
-                for (at, score) in chunk.iter().enumerate() {
-                    if *score > threshold {
-                        threshold = found((low + run * RUN + at) as DocId, *score);
-                    }
-                }
-            }
-            touched.fill(0.0);
+            sum_above(segment, &lists, &mut sums[..len.max(FIXED)], threshold, &mut found);
         });
         LISTS.set(lists);
+    }
+}
+
+/// The sums of `lists` (with their weights) over `segment`'s documents, in `sums`
+/// (one per document, at least `FIXED`, all zero), and each sum above `threshold`
+/// to `found`, in document order; `sums` are left at zero. Compiled twice, with
+/// AVX2 and without, the processor's choice made at run time: the dense adds and
+/// the read-back then do eight sums at a time instead of four.
+#[multiversion(targets("x86_64+avx2"))]
+fn sum_above(
+    segment: &Segment,
+    lists: &[(List, Score)],
+    sums: &mut [Score],
+    mut threshold: Score,
+    found: &mut impl FnMut(DocId, Score) -> Score,
+) {
+    let len = segment.max_doc as usize;
+    // The documents summed into lie between the lists' first and last ones: only
+    // those runs of sums are read back.
+    let (mut low, mut high) = (len, 0);
+    for &(list, weight) in lists {
+        let (from, to) = (list.from as usize, list.to as usize);
+        let Some(docs) = segment.docs.get(from..to) else {
+            continue;
+        };
+        let (first, last) = (list.first as usize, list.last as usize);
+        low = low.min(first);
+        high = high.max(last + 1);
+        let dense = (list.dense != NO_DENSE)
+            .then(|| {
+                segment
+                    .dense
+                    .get(list.dense as usize..list.dense as usize + last + 1 - first)
+            })
+            .flatten();
+        match (dense, sums.get_mut(first..=last)) {
+            // The same addition for every document of the range, 0 added where the
+            // stem is absent: the sums come out as the sparse ones would, bit for
+            // bit (no fused multiply-add in either).
+            (Some(dense), Some(range)) => {
+                for (sum, score) in range.iter_mut().zip(dense) {
+                    *sum += weight * score;
+                }
+            }
+            _ => add_sparse(sums, docs, segment.scores.get(from..to).unwrap_or_default(), weight),
+        }
+    }
+    if low >= high {
+        return;
+    }
+    let low = low / RUN * RUN;
+    let high = high.min(len);
+    // One pass in document order reads the sums; a run of sums none of which is
+    // above the threshold is skipped (a comparison the compiler does several at a
+    // time). Then they are left at zero for the next request.
+    let touched = &mut sums[low..high];
+    let (runs, rest) = touched.as_chunks::<RUN>();
+    // Each sum above the threshold in order, the threshold following `found`.
+    let mut scan = |chunk: &[Score], from: usize, mut threshold: Score| {
+        for (at, score) in chunk.iter().enumerate() {
+            if *score > threshold {
+                threshold = found((from + at) as DocId, *score);
+            }
+        }
+        threshold
+    };
+    for (nth, run) in runs.iter().enumerate() {
+        if any_above(run, threshold) {
+            threshold = scan(run, low + nth * RUN, threshold);
+        }
+    }
+    scan(rest, low + runs.len() * RUN, threshold);
+    touched.fill(0.0);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A list's postings, in document order.
+    type Postings<'a> = &'a [(DocId, Score)];
+
+    /// A segment of `max_doc` documents with these lists (documents and scores),
+    /// each dense or not, laid out as `build` lays them out.
+    fn segment(max_doc: DocId, lists: &[(Postings, bool)]) -> (Segment, Vec<List>) {
+        let mut segment = Segment {
+            max_doc,
+            ..Segment::default()
+        };
+        let mut out = Vec::new();
+        for (postings, dense) in lists {
+            let from = segment.docs.len() as u32;
+            for (doc, score) in *postings {
+                segment.docs.push(*doc);
+                segment.scores.push(*score);
+            }
+            let (first, last) = (postings[0].0, postings[postings.len() - 1].0);
+            let at = segment.dense.len();
+            if *dense {
+                segment.dense.resize(at + (last - first + 1) as usize, 0.0);
+                for (doc, score) in *postings {
+                    segment.dense[at + (doc - first) as usize] = *score;
+                }
+            }
+            out.push(List {
+                segment: 0,
+                from,
+                to: segment.docs.len() as u32,
+                first,
+                last,
+                dense: if *dense { at as u32 } else { NO_DENSE },
+            });
+        }
+        (segment, out)
+    }
+
+    /// What `sum_above` must report: every document whose weighted sum is above the
+    /// threshold in force when it comes, in document order, the threshold raised to
+    /// the `keep`-th best found so far.
+    fn expected(max_doc: DocId, lists: &[(Postings, Score)], keep: usize) -> Vec<(DocId, Score)> {
+        let mut sums = vec![0.0; max_doc as usize];
+        for (postings, weight) in lists {
+            for (doc, score) in *postings {
+                sums[*doc as usize] += weight * score;
+            }
+        }
+        let (mut found, mut best) = (Vec::new(), Vec::new());
+        for (doc, sum) in sums.into_iter().enumerate() {
+            if sum > raised(&best, keep) {
+                found.push((doc as DocId, sum));
+                best.push(sum);
+            }
+        }
+        found
+    }
+
+    fn raised(best: &[Score], keep: usize) -> Score {
+        let mut sorted = best.to_vec();
+        sorted.sort_by(|a, b| b.total_cmp(a));
+        sorted.get(keep.wrapping_sub(1)).copied().unwrap_or(0.0)
+    }
+
+    fn reported(max_doc: DocId, lists: &[(Postings, Score, bool)], keep: usize) -> Vec<(DocId, Score)> {
+        let shape: Vec<_> = lists.iter().map(|(p, _, dense)| (*p, *dense)).collect();
+        let (segment, built) = segment(max_doc, &shape);
+        let weighted: Vec<_> = built.iter().zip(lists).map(|(l, (_, w, _))| (*l, *w)).collect();
+        let mut sums = vec![0.0; (max_doc as usize).max(FIXED)];
+        let (mut found, mut best) = (Vec::new(), Vec::new());
+        sum_above(&segment, &weighted, &mut sums, 0.0, &mut |doc, score| {
+            found.push((doc, score));
+            best.push(score);
+            raised(&best, keep)
+        });
+        assert!(sums.iter().all(|s| *s == 0.0), "the sums are left at zero");
+        found
+    }
+
+    #[test]
+    fn dense_and_sparse_lists_sum_and_read_back_in_order() {
+        // Runs of 32 sums and a shorter last one; a dense list and two sparse ones,
+        // one of them weighted.
+        let common: Vec<(DocId, Score)> = (3..90).step_by(2).map(|d| (d, 0.5 + d as Score / 100.0)).collect();
+        let rare: &[(DocId, Score)] = &[(4, 2.0), (40, 1.0), (77, 3.0), (99, 0.25)];
+        let typo: &[(DocId, Score)] = &[(5, 1.5), (64, 4.0), (98, 1.0)];
+        for keep in [1, 3, 100] {
+            let got = reported(
+                100,
+                &[(&common, 1.0, true), (rare, 1.0, false), (typo, 0.95, false)],
+                keep,
+            );
+            let want = expected(100, &[(&common, 1.0), (rare, 1.0), (typo, 0.95)], keep);
+            assert_eq!(got, want, "keep {keep}");
+            assert!(!got.is_empty());
+        }
+    }
+
+    #[test]
+    fn segments_larger_than_the_fixed_array_sum_the_same() {
+        // Past `FIXED` documents the sums are a plain slice, looked up with checks.
+        let max_doc = FIXED as DocId + 70;
+        let far: &[(DocId, Score)] = &[(1, 1.0), (FIXED as DocId - 1, 2.0), (FIXED as DocId + 3, 5.0)];
+        let near: &[(DocId, Score)] = &[(FIXED as DocId + 3, 1.0), (FIXED as DocId + 69, 0.5)];
+        let got = reported(max_doc, &[(far, 1.0, false), (near, 0.8, false)], 2);
+        assert_eq!(got, expected(max_doc, &[(far, 1.0), (near, 0.8)], 2));
+        assert_eq!(got.last(), Some(&(FIXED as DocId + 3, 5.8)));
     }
 }
