@@ -239,6 +239,7 @@ for i in range(n):
     assert r.status == 200, (path, r.status)
 PY
 rm -f "$out"/callgrind.out*
+stop_server # the port must be this server's
 GUICHET_ADDR=127.0.0.1:$port GUICHET_DATA_DIR="$out/data" DATABASE_URL="sqlite://$out/data/help.db?mode=rwc" RUST_LOG=error \
   valgrind --tool=callgrind --instr-atstart=no --callgrind-out-file="$out/callgrind.out" \
   ./target/release/guichet serve >"$out/callgrind.log" 2>&1 &
