@@ -59,6 +59,40 @@ struct Segment {
     max_doc: DocId,
 }
 
+impl Segment {
+    /// Appends a stem's postings (in document order) to the segment's arrays, with
+    /// its dense scores when it is common enough; `None` when it has none. `ord` is
+    /// the segment's ordinal.
+    fn push(&mut self, ord: u32, postings: &[Posting]) -> Option<List> {
+        let (&(first, _), &(last, _)) = (postings.first()?, postings.last()?);
+        let from = self.docs.len() as u32;
+        for &(doc, score) in postings {
+            self.docs.push(doc);
+            self.scores.push(score);
+        }
+        let to = self.docs.len() as u32;
+        let span = (last - first + 1) as usize;
+        let dense = if span <= postings.len() * DENSE_FILL {
+            let at = self.dense.len();
+            self.dense.resize(at + span, 0.0);
+            for &(doc, score) in postings {
+                self.dense[at + (doc - first) as usize] = score;
+            }
+            u32::try_from(at).unwrap_or(NO_DENSE)
+        } else {
+            NO_DENSE
+        };
+        Some(List {
+            segment: ord,
+            from,
+            to,
+            first,
+            last,
+            dense,
+        })
+    }
+}
+
 thread_local! {
     /// A request's running sums, one per document of a segment, kept between
     /// requests (and left at zero) so that none allocates.
@@ -219,40 +253,9 @@ impl Impacts {
                 ..Segment::default()
             };
             for (id, list) in lists.into_iter().enumerate() {
-                let (Some(&(first, _)), Some(&(last, _))) = (list.first(), list.last()) else {
-                    continue;
-                };
-                let from = segment.docs.len() as u32;
-                for (doc, score) in list {
-                    segment.docs.push(doc);
-                    segment.scores.push(score);
+                if let Some(list) = segment.push(ord, &list) {
+                    found.push((id as StemId, list));
                 }
-                let to = segment.docs.len() as u32;
-                let span = (last - first + 1) as usize;
-                let dense = if span <= (to - from) as usize * DENSE_FILL {
-                    let at = segment.dense.len();
-                    segment.dense.resize(at + span, 0.0);
-                    for (doc, score) in segment.docs[from as usize..]
-                        .iter()
-                        .zip(&segment.scores[from as usize..])
-                    {
-                        segment.dense[at + (doc - first) as usize] = *score;
-                    }
-                    u32::try_from(at).unwrap_or(NO_DENSE)
-                } else {
-                    NO_DENSE
-                };
-                found.push((
-                    id as StemId,
-                    List {
-                        segment: ord,
-                        from,
-                        to,
-                        first,
-                        last,
-                        dense,
-                    },
-                ));
             }
             segment.docs.shrink_to_fit();
             segment.dense.shrink_to_fit();
@@ -309,12 +312,12 @@ impl Impacts {
                 .filter_map(|(stem, weight)| Some((*self.list(*stem, ord)?, *weight))),
         );
         SUMS.with_borrow_mut(|sums| {
-            let len = segment.max_doc as usize;
-            if sums.len() < len.max(FIXED) {
-                sums.resize(len.max(FIXED), 0.0);
+            let size = (segment.max_doc as usize).max(FIXED);
+            if sums.len() < size {
+                sums.resize(size, 0.0);
             }
             warm_up(segment, lists.iter().map(|(list, _)| list));
-            sum_above(segment, &lists, &mut sums[..len.max(FIXED)], threshold, &mut found);
+            sum_above(segment, &lists, &mut sums[..size], threshold, &mut found);
         });
         LISTS.set(lists);
     }
@@ -399,8 +402,8 @@ mod tests {
     /// A list's postings, in document order.
     type Postings<'a> = &'a [(DocId, Score)];
 
-    /// A segment of `max_doc` documents with these lists (documents and scores),
-    /// each dense or not, laid out as `build` lays them out.
+    /// A segment of `max_doc` documents with these lists, laid out as `build` lays
+    /// them out; each is dense or not as the test means it to be.
     fn segment(max_doc: DocId, lists: &[(Postings, bool)]) -> (Segment, Vec<List>) {
         let mut segment = Segment {
             max_doc,
@@ -408,27 +411,11 @@ mod tests {
         };
         let mut out = Vec::new();
         for (postings, dense) in lists {
-            let from = segment.docs.len() as u32;
-            for (doc, score) in *postings {
-                segment.docs.push(*doc);
-                segment.scores.push(*score);
-            }
-            let (first, last) = (postings[0].0, postings[postings.len() - 1].0);
-            let at = segment.dense.len();
-            if *dense {
-                segment.dense.resize(at + (last - first + 1) as usize, 0.0);
-                for (doc, score) in *postings {
-                    segment.dense[at + (doc - first) as usize] = *score;
-                }
-            }
-            out.push(List {
-                segment: 0,
-                from,
-                to: segment.docs.len() as u32,
-                first,
-                last,
-                dense: if *dense { at as u32 } else { NO_DENSE },
-            });
+            let Some(list) = segment.push(0, postings) else {
+                continue;
+            };
+            assert_eq!(list.dense != NO_DENSE, *dense, "{postings:?}");
+            out.push(list);
         }
         (segment, out)
     }
