@@ -29,7 +29,8 @@ pub async fn suggest(
         }
     }
     let locale = locale.or(context.map(|c| c.locale)).unwrap_or_default();
-    let json = if q.trim().chars().count() < app::help::SUGGEST_MIN_CHARS {
+    // Counted no further than the minimum: a long subject is not walked twice.
+    let json = if q.trim().chars().take(app::help::SUGGEST_MIN_CHARS).count() < app::help::SUGGEST_MIN_CHARS {
         bytes::Bytes::from_static(b"{\"articles\":[],\"posts\":[]}")
     } else {
         help.suggest_json(locale, family, &q)
