@@ -40,6 +40,13 @@ pub fn category_key(slug: &str) -> String {
 
 /// Queries shorter than this suggest nothing (the subject field's rule).
 pub const SUGGEST_MIN_CHARS: usize = 3;
+
+/// Whether a subject is long enough to suggest anything: the same rule in the
+/// browser (no request) and on the server (an empty answer). The characters are
+/// counted no further than the minimum: a long subject is not walked for it.
+pub fn suggests(text: &str) -> bool {
+    text.trim().chars().take(SUGGEST_MIN_CHARS).count() == SUGGEST_MIN_CHARS
+}
 /// Longer queries are cut here: a subject is at most 200 characters anyway.
 pub const QUERY_MAX_CHARS: usize = 200;
 
@@ -237,5 +244,21 @@ impl HelpEventKind {
         ]
         .into_iter()
         .find(|k| k.as_str() == s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_from_the_third_character_not_counting_spaces_around() {
+        assert!(!suggests(""));
+        assert!(!suggests("ab"));
+        assert!(!suggests("  ab  "));
+        assert!(suggests("abc"));
+        assert!(suggests("été"));
+        assert!(suggests(" a b "));
+        assert!(suggests(&"x".repeat(10_000)));
     }
 }

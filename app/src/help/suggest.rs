@@ -309,7 +309,7 @@ mod browser {
                 c.abort();
             }
         });
-        if text.trim().chars().count() < crate::help::SUGGEST_MIN_CHARS {
+        if !crate::help::suggests(&text) {
             s.close();
             s.items.set(Vec::new());
             return;

@@ -29,8 +29,7 @@ pub async fn suggest(
         }
     }
     let locale = locale.or(context.map(|c| c.locale)).unwrap_or_default();
-    // Counted no further than the minimum: a long subject is not walked twice.
-    let json = if q.trim().chars().take(app::help::SUGGEST_MIN_CHARS).count() < app::help::SUGGEST_MIN_CHARS {
+    let json = if !app::help::suggests(&q) {
         bytes::Bytes::from_static(b"{\"articles\":[],\"posts\":[]}")
     } else {
         help.suggest_json(locale, family, &q)
