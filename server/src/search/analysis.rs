@@ -5,6 +5,7 @@
 //!   half-typed last word expand against it, since stems are not words.
 
 use app::i18n::Locale;
+use std::borrow::Cow;
 use std::cell::RefCell;
 use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RawTokenizer, RemoveLongFilter, SimpleTokenizer, Stemmer, StopWordFilter,
@@ -105,18 +106,21 @@ pub fn with_query_analyzers<R>(locale: Locale, f: impl FnOnce(&mut QueryAnalyzer
 
 /// The words `folded_analyzer` makes of a text, in order. Words of ASCII letters and
 /// digits (most of what is typed) are cut and lower-cased here, which is all the
-/// analyzer would do to them; the others go through it one by one.
-pub fn folded_words(folded: &mut TextAnalyzer, text: &str) -> Vec<String> {
+/// analyzer would do to them, and those already in lower case (most of those) are
+/// the text's own, not copies; the others go through the analyzer one by one.
+pub fn folded_words<'t>(folded: &mut TextAnalyzer, text: &'t str) -> Vec<Cow<'t, str>> {
     let mut out = Vec::new();
     // Cut as `SimpleTokenizer` cuts, long words dropped as `RemoveLongFilter` drops them.
     for word in text.split(|c: char| !c.is_alphanumeric()) {
         if word.is_empty() || word.len() >= MAX_TOKEN_BYTES {
             continue;
         }
-        if word.is_ascii() {
-            out.push(word.to_ascii_lowercase());
+        if !word.is_ascii() {
+            out.extend(terms(folded, word).into_iter().map(Cow::Owned));
+        } else if word.bytes().any(|b| b.is_ascii_uppercase()) {
+            out.push(Cow::Owned(word.to_ascii_lowercase()));
         } else {
-            out.extend(terms(folded, word));
+            out.push(Cow::Borrowed(word));
         }
     }
     out
@@ -159,6 +163,7 @@ mod tests {
             let text = "Impossible de télécharger les enveloppes signées, the signing of envelopes failed \
                         à 9h30 : K.Sign 2FA œuvre ﬁn straße le la les the of and n42 zq1x77";
             for word in folded_words(&mut folded, text) {
+                let word = word.into_owned();
                 assert_eq!(query.stem(&word), terms(&mut whole, &word).first().cloned(), "{word}");
             }
         }
@@ -177,7 +182,10 @@ mod tests {
         ] {
             assert_eq!(
                 folded_words(&mut folded, text),
-                terms(&mut folded_analyzer(), text),
+                terms(&mut folded_analyzer(), text)
+                    .into_iter()
+                    .map(Cow::<str>::Owned)
+                    .collect::<Vec<_>>(),
                 "{text}"
             );
         }

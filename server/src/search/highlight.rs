@@ -81,17 +81,24 @@ impl<'m> Highlighter<'m> {
     /// `text[from..to]`, escaped, its matched words in `<b>`, to `out`: `spans` are
     /// the words of `text` and its bytes to escape from `from` on, in order (the
     /// callers know where those begin: a binary search for them read a body's spans
-    /// from all over memory); a word the range cuts short is not marked. What lies
-    /// between two spans has nothing to escape.
-    fn mark_into(&self, out: &mut impl Markup, text: &str, (from, to): (usize, usize), spans: &[Span]) {
+    /// from all over memory). A matched word that `to` cuts short is written whole
+    /// ("en…" marked would say nothing); another one stops at `to`. What lies
+    /// between two spans has nothing to escape. Returns where the text written
+    /// ends: `to`, or the end of that matched word.
+    fn mark_into(&self, out: &mut impl Markup, text: &str, (from, mut to): (usize, usize), spans: &[Span]) -> usize {
         let mut done = from;
-        for span in spans.iter().take_while(|s| s.end() <= to) {
+        for span in spans {
+            let (at, end) = (span.at(), span.end());
+            if at >= to {
+                break;
+            }
             let special = span.is_special();
             if !special && !self.marks(*span) {
                 continue;
             }
-            let (at, end) = (span.at(), span.end());
-            let (Some(before), Some(word)) = (text.get(done..at), text.get(at..end)) else {
+            // One slice and one cut: each is a check that the byte begins a
+            // character, and the word's start was checked twice as two slices.
+            let Some((before, word)) = text.get(done..end).and_then(|t| t.split_at_checked(at - done)) else {
                 continue;
             };
             out.verbatim(before);
@@ -105,8 +112,11 @@ impl<'m> Highlighter<'m> {
                 out.verbatim("</b>");
             }
             done = end;
+            // The spans after a word `to` cut short begin after `to`.
+            to = to.max(end);
         }
         out.verbatim(text.get(done..to).unwrap_or_default());
+        to
     }
 
     /// The whole text, escaped, its matched words in `<b>`, to `out` (a snippet
@@ -147,19 +157,12 @@ impl<'m> Highlighter<'m> {
             i - spans[..i].iter().rev().take_while(|s| s.at() >= start).count()
         });
         let spans = &spans[from..];
-        let mut end = start + after_chars(&body[start..], SNIPPET_CHARS);
-        // A matched word the line would cut short is shown whole ("en…" marked
-        // would say nothing).
-        if let Some(cut) = spans.iter().take_while(|s| s.at() < end).last()
-            && cut.end() > end
-            && self.marks(*cut)
-        {
-            end = cut.end();
-        }
+        let end = start + after_chars(&body[start..], SNIPPET_CHARS);
         if start > 0 {
             out.verbatim("…");
         }
-        self.mark_into(out, body, (start, end), spans);
+        // A matched word the line cuts short is shown whole.
+        let end = self.mark_into(out, body, (start, end), spans);
         if end < body.len() {
             out.verbatim("…");
         }

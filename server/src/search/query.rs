@@ -82,31 +82,38 @@ pub fn parse(words_of: Words, analyzers: &mut QueryAnalyzers, text: &str) -> Opt
     // The last word is still being typed unless something follows it.
     let typing_last = text.chars().last().is_some_and(char::is_alphanumeric);
     let count = words.len().min(MAX_WORDS);
-    let mut clauses = Vec::new();
-    for (position, word) in words.into_iter().take(MAX_WORDS).enumerate() {
+    // Most words bring their stem and a correction or two.
+    let mut clauses: Vec<(StemId, Score)> = Vec::with_capacity(2 * count);
+    // One buffer for every word's expansions: a few words a keystroke, each of
+    // which had its own two vectors.
+    let mut expansions = Vec::new();
+    for (position, word) in words.iter().take(MAX_WORDS).enumerate() {
+        let word: &str = word;
         let is_last = position + 1 == count;
-        let known = vocabulary.find(&word);
+        let known = vocabulary.find(word);
         // The word's stem: known for the index's words; otherwise the word is
         // stemmed (its stem may still be the index's: "signatures" for "signature").
         // `None` for a stop word.
         let own_stem: Option<Option<StemId>> = match known {
             Some(id) => vocabulary.stem(id).map(Some),
-            None => analyzers.stem(&word).map(|s| stems.id(&s)),
+            None => analyzers.stem(word).map(|s| stems.id(&s)),
         };
         let Some(own) = own_stem else {
             continue;
         };
-        // Each stem once, at its best weight: many expansions share a stem
-        // ("signature", "signatures", "signed"), which would otherwise count twice.
-        let mut alternatives: Vec<(StemId, Score)> = own.map(|s| (s, 1.0)).into_iter().collect();
+        // The word's alternatives are the clauses from `first` on. Each stem once,
+        // at its best weight: many expansions share a stem ("signature",
+        // "signatures", "signed"), which would otherwise count twice.
+        let first = clauses.len();
+        clauses.extend(own.map(|s| (s, 1.0)));
         let chars = word.chars().count();
-        let mut expansions = Vec::new();
+        expansions.clear();
         // A word the knowledge base never uses is most likely a typo: look for its
         // corrections. A known word's neighbours are other words.
         if chars >= FUZZY_MIN_CHARS && known.is_none() {
             expansions.extend(
                 typos
-                    .near(vocabulary, &word, MAX_EXPANSIONS)
+                    .near(vocabulary, word, MAX_EXPANSIONS)
                     .into_iter()
                     .map(|t| (t, TYPO_WEIGHT)),
             );
@@ -116,25 +123,24 @@ pub fn parse(words_of: Words, analyzers: &mut QueryAnalyzers, text: &str) -> Opt
         if is_last && typing_last && chars >= PREFIX_MIN_CHARS {
             expansions.extend(
                 vocabulary
-                    .completions(&word, MAX_EXPANSIONS)
+                    .completions(word, MAX_EXPANSIONS)
                     .filter(|t| Some(*t) != known)
                     .map(|t| (t, PREFIX_WEIGHT)),
             );
         }
         // Expanded words are whole words of the index: scored through their stems.
-        for (id, weight) in expansions
-            .into_iter()
-            .filter_map(|(t, weight)| Some((vocabulary.stem(t)?, weight)))
-        {
-            match alternatives.iter_mut().find(|(s, _)| *s == id) {
+        for &(t, weight) in &expansions {
+            let Some(id) = vocabulary.stem(t) else {
+                continue;
+            };
+            match clauses[first..].iter_mut().find(|(s, _)| *s == id) {
                 Some((_, best)) => *best = best.max(weight),
-                None => alternatives.push((id, weight)),
+                None => clauses.push((id, weight)),
             }
         }
-        // In the order of the stems' text, as the sums have always been added up.
-        alternatives.sort_unstable_by_key(|(s, _)| *s);
-        // Nothing for a stop word, or a word with nothing like it in the index.
-        clauses.extend(alternatives);
+        // In the order of the stems' text, as the sums have always been added up
+        // (nothing was added for a word with nothing like it in the index).
+        clauses[first..].sort_unstable_by_key(|(s, _)| *s);
     }
     if clauses.is_empty() {
         return None;

@@ -67,7 +67,9 @@ fn normalise(text: &str) -> String {
             key.push_str(word);
             key[at..].make_ascii_lowercase();
         } else {
-            key.push_str(&word.to_lowercase());
+            // Character by character, as the index's lower-caser does (no final
+            // sigma), and without a string of its own for the word.
+            key.extend(word.chars().flat_map(char::to_lowercase));
         }
     }
     if text.ends_with(char::is_whitespace) && !key.is_empty() {
