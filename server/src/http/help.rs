@@ -8,9 +8,10 @@ use crate::services::help::HelpService;
 use app::domain::ProductFamily;
 use app::i18n::Locale;
 use app::request::RequestContext;
+use axum::body::Body;
 use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::Response;
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -34,19 +35,14 @@ pub async fn suggest(
     } else {
         help.suggest_json(locale, family, &q)
     };
-    let mut response = (
-        [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        json,
-    )
-        .into_response();
+    // Room for these two and the ones every response gets (`security_headers`):
+    // a map of the default size had to grow, and rehash, for the last of them.
+    let mut headers = HeaderMap::with_capacity(8);
+    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
     // The same subject typed again within a minute needs no new request.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=60"));
-    // A few kilobytes, asked on every pause in typing: they fit in the first round
-    // trip either way, and compressing them (brotli, as browsers ask) cost the
-    // server more than finding them.
-    response.extensions_mut().insert(super::Uncompressed);
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=60"));
+    let mut response = Response::new(Body::from(json));
+    *response.headers_mut() = headers;
     response
 }
 

@@ -18,7 +18,6 @@ use axum::{Router, middleware};
 use leptos::prelude::provide_context;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
-use tower_http::compression::predicate::{DefaultPredicate, Predicate};
 use tower_http::trace::TraceLayer;
 
 /// The whole application, as the binary serves it and as tests drive it.
@@ -35,10 +34,9 @@ pub fn router(state: AppState) -> Router {
         .unwrap_or(usize::MAX)
         .saturating_mul(2)
         .saturating_add(1 << 20);
-    Router::new()
+    let compressed = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/attachments/{id}", get(tickets::download))
-        .route("/api/help/suggest", get(help::suggest))
         .route("/api/ping", get(health::ping))
         .leptos_routes_with_context(&state, routes, context.clone(), shell)
         .route(
@@ -54,15 +52,18 @@ pub fn router(state: AppState) -> Router {
             app::shell,
         ))
         .merge(assets::router(&state.config.site_dir))
+        .layer(CompressionLayer::new().br(true).gzip(true));
+    Router::new()
+        // The subject's suggestions: a few kilobytes, asked on every pause in
+        // typing. They fit in the first round trip either way, and compressing them
+        // (brotli, as browsers ask) cost the server more than finding them: they do
+        // not go through the compression layer at all, which otherwise looked at
+        // every answer's type and size to decide.
+        .route("/api/help/suggest", get(help::suggest))
+        .merge(compressed)
         .layer(middleware::from_fn_with_state(state.clone(), session::resolve))
         .layer(middleware::from_fn(csrf::refuse_cross_site))
         .layer(middleware::map_response(security_headers))
-        .layer(
-            CompressionLayer::new()
-                .br(true)
-                .gzip(true)
-                .compress_when(DefaultPredicate::new().and(wants_compression)),
-        )
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
@@ -80,21 +81,6 @@ pub fn leptos_context(state: AppState) -> impl Fn() + Clone + Send + 'static {
         }
         leptos::nonce::provide_nonce();
     }
-}
-
-/// Marks a response that goes out uncompressed whatever the client accepts.
-#[derive(Clone, Copy, Debug)]
-pub struct Uncompressed;
-
-/// Compression is for the pages and larger answers; a response marked `Uncompressed`
-/// is left as it is (see `help::suggest`).
-fn wants_compression(
-    _: axum::http::StatusCode,
-    _: axum::http::Version,
-    _: &axum::http::HeaderMap,
-    extensions: &axum::http::Extensions,
-) -> bool {
-    extensions.get::<Uncompressed>().is_none()
 }
 
 /// Headers every response carries. Pages set their own CSP with a per-request nonce
