@@ -269,6 +269,40 @@ async fn suggestions_filter_by_language_and_family(db: TestDb) {
             compressed,
             "{uri}"
         );
+        // Outside the session middleware, still inside the security headers.
+        assert_eq!(
+            reply
+                .headers
+                .get(header::X_CONTENT_TYPE_OPTIONS)
+                .and_then(|v| v.to_str().ok()),
+            Some("nosniff"),
+            "{uri}"
+        );
+    }
+    // Without a `locale` parameter: the language switch's cookie, else the
+    // browser's language. A session cookie (here one that matches no session)
+    // changes nothing.
+    let q = "/api/help/suggest?q=telecharger%20document";
+    for (headers, expected) in [
+        (vec![(header::ACCEPT_LANGUAGE, "fr-FR,fr;q=0.9")], "Télécharger"),
+        (vec![(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9")], "Download"),
+        (
+            vec![
+                (header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9"),
+                (header::COOKIE, "guichet_session=nobody; guichet_lang=fr"),
+            ],
+            "Télécharger",
+        ),
+    ] {
+        let mut req = Request::get(q).header(header::HOST, "127.0.0.1:3000");
+        for (name, value) in &headers {
+            req = req.header(name, *value);
+        }
+        let reply = app.send(req.body(Body::empty()).expect("request")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{headers:?}");
+        let json: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
+        let title = json["articles"][0]["title_html"].as_str().unwrap_or_default();
+        assert!(title.contains(expected), "{headers:?}: {title}");
     }
 }
 

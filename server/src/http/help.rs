@@ -3,25 +3,28 @@
 //! every pause in typing: no body to decode, and answers the browser may cache.
 //! Any query string gets a 200: undecodable bytes are replaced, unknown locales and
 //! families ignored, and the text is never parsed as query syntax.
+//!
+//! The suggestions are the same for everyone, so this route is outside the session
+//! middleware: a signed-in customer typing a subject sends the session cookie with
+//! every pause, and resolving it cost a database query each time for an answer that
+//! does not depend on it. Without a `locale` parameter, the visitor's chosen
+//! language (cookie, then Accept-Language) picks the index.
 
+use crate::http::session;
 use crate::services::help::HelpService;
 use app::domain::ProductFamily;
 use app::i18n::Locale;
-use app::request::RequestContext;
 use axum::body::Body;
-use axum::extract::{RawQuery, State};
+use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-pub async fn suggest(
-    State(help): State<Arc<HelpService>>,
-    context: Option<axum::Extension<RequestContext>>,
-    RawQuery(query): RawQuery,
-) -> Response {
+pub async fn suggest(State(help): State<Arc<HelpService>>, request: Request) -> Response {
     let (mut q, mut locale, mut family) = (Cow::Borrowed(""), None, None);
-    for (key, value) in form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes()) {
+    // The query string read where it is, not copied out (as `RawQuery` would).
+    for (key, value) in form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes()) {
         match key.as_ref() {
             "q" => q = at_most_chars(value, app::help::QUERY_MAX_CHARS),
             "locale" => locale = Locale::parse(&value),
@@ -29,7 +32,9 @@ pub async fn suggest(
             _ => {}
         }
     }
-    let locale = locale.or(context.map(|c| c.locale)).unwrap_or_default();
+    let locale = locale
+        .or_else(|| session::visitor_locale(request.headers()))
+        .unwrap_or_default();
     let json = if !app::help::suggests(&q) {
         bytes::Bytes::from_static(b"{\"articles\":[],\"posts\":[]}")
     } else {

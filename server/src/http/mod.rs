@@ -34,7 +34,7 @@ pub fn router(state: AppState) -> Router {
         .unwrap_or(usize::MAX)
         .saturating_mul(2)
         .saturating_add(1 << 20);
-    let compressed = Router::new()
+    let with_session = Router::new()
         .route("/healthz", get(health::healthz))
         .route("/attachments/{id}", get(tickets::download))
         .route("/api/ping", get(health::ping))
@@ -52,17 +52,20 @@ pub fn router(state: AppState) -> Router {
             app::shell,
         ))
         .merge(assets::router(&state.config.site_dir))
-        .layer(CompressionLayer::new().br(true).gzip(true));
+        .layer(CompressionLayer::new().br(true).gzip(true))
+        // Who is asking, and refusing cross-site writes: for everything but the
+        // suggestions, which are the same for everyone and only read.
+        .layer(middleware::from_fn_with_state(state.clone(), session::resolve))
+        .layer(middleware::from_fn(csrf::refuse_cross_site));
     Router::new()
         // The subject's suggestions: a few kilobytes, asked on every pause in
         // typing. They fit in the first round trip either way, and compressing them
         // (brotli, as browsers ask) cost the server more than finding them: they do
         // not go through the compression layer at all, which otherwise looked at
-        // every answer's type and size to decide.
+        // every answer's type and size to decide. Nor through the session
+        // middleware (see `help`).
         .route("/api/help/suggest", get(help::suggest))
-        .merge(compressed)
-        .layer(middleware::from_fn_with_state(state.clone(), session::resolve))
-        .layer(middleware::from_fn(csrf::refuse_cross_site))
+        .merge(with_session)
         .layer(middleware::map_response(security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

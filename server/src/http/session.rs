@@ -5,7 +5,7 @@ use crate::AppState;
 use app::i18n::Locale;
 use app::request::{LOCALE_COOKIE, RequestContext, SESSION_COOKIE};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::header;
+use axum::http::{HeaderMap, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
@@ -24,16 +24,10 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         },
         _ => None,
     };
-    let accept_language = req
-        .headers()
-        .get(header::ACCEPT_LANGUAGE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(Locale::from_accept_language);
     let locale = session
         .as_ref()
         .map(|s| s.viewer.locale)
-        .or_else(|| jar.get(LOCALE_COOKIE).and_then(|c| Locale::parse(c.value())))
-        .or(accept_language)
+        .or_else(|| chosen_locale(&jar, req.headers()))
         .unwrap_or_default();
     let client_ip = req
         .extensions()
@@ -46,4 +40,23 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         secure_cookies: state.config.secure_cookies,
     });
     next.run(req).await
+}
+
+/// The language a visitor chose without signing in: the language switch's cookie,
+/// else the browser's Accept-Language. (Signed in, the account's language comes
+/// before both.)
+fn chosen_locale(jar: &CookieJar, headers: &HeaderMap) -> Option<Locale> {
+    jar.get(LOCALE_COOKIE)
+        .and_then(|c| Locale::parse(c.value()))
+        .or_else(|| {
+            headers
+                .get(header::ACCEPT_LANGUAGE)
+                .and_then(|v| v.to_str().ok())
+                .and_then(Locale::from_accept_language)
+        })
+}
+
+/// `chosen_locale` from the headers alone, for the routes outside this middleware.
+pub fn visitor_locale(headers: &HeaderMap) -> Option<Locale> {
+    chosen_locale(&CookieJar::from_headers(headers), headers)
 }
