@@ -44,24 +44,34 @@ pub async fn fetch_help_home() -> Result<HelpHome, AppError> {
 #[server(endpoint = "help/category")]
 pub async fn fetch_category(slug: String) -> Result<CategoryPage, AppError> {
     use ssr::*;
+    if !super::is_slug(&slug) {
+        return Err(map_err(HelpError::NotFound));
+    }
     port()?.category(locale(), &slug).await.map_err(map_err)
 }
 
 #[server(endpoint = "help/article")]
 pub async fn fetch_article(slug: String) -> Result<ArticleView, AppError> {
     use ssr::*;
+    if !super::is_slug(&slug) {
+        return Err(map_err(HelpError::NotFound));
+    }
     port()?.article(locale(), &slug).await.map_err(map_err)
 }
 
 #[server(endpoint = "help/post")]
 pub async fn fetch_post(slug: String) -> Result<PostView, AppError> {
     use ssr::*;
+    if !super::is_slug(&slug) {
+        return Err(map_err(HelpError::NotFound));
+    }
     port()?.post(locale(), &slug).await.map_err(map_err)
 }
 
 #[server(endpoint = "help/search")]
 pub async fn search_help(query: String, page: usize) -> Result<SearchResults, AppError> {
     use ssr::*;
+    let (query, page) = super::bounded_search(&query, page);
     Ok(port()?.search(locale(), &query, page))
 }
 
@@ -74,7 +84,7 @@ pub async fn record_help_event(kind: String, item: String, slug: String) -> Resu
     let (Some(kind), Some(item)) = (HelpEventKind::parse(&kind), ItemKind::parse(&item)) else {
         return Err(reply_error(AppError::Invalid { field: "kind".into() }));
     };
-    if slug.is_empty() || slug.len() > 160 {
+    if !super::is_slug(&slug) {
         return Err(reply_error(AppError::Invalid { field: "slug".into() }));
     }
     let user = current_session().map(|s| s.viewer.user_id);

@@ -165,8 +165,34 @@ pub struct CategoryPage {
     pub posts: Vec<PostCard>,
 }
 
+/// The longest slug (an article's or post's file name, a category's key).
+pub const MAX_SLUG: usize = 160;
+
+/// A slug is a-z, 0-9 and `-`, at most `MAX_SLUG` bytes. Anything else names no
+/// article: it is answered as missing before it reaches a query (PostgreSQL refuses
+/// a NUL byte in text outright).
+pub fn is_slug(slug: &str) -> bool {
+    !slug.is_empty()
+        && slug.len() <= MAX_SLUG
+        && slug
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 /// Results per page of the help-center search.
 pub const SEARCH_PAGE_SIZE: usize = 10;
+/// The furthest page a search URL may ask for; past the results it is empty.
+pub const SEARCH_MAX_PAGE: usize = 1_000;
+/// A search query is cut to this many characters (a question, not a document).
+pub const SEARCH_MAX_QUERY_CHARS: usize = 200;
+
+/// A search request's query and page, bounded before anything uses them.
+pub fn bounded_search(query: &str, page: usize) -> (String, usize) {
+    (
+        query.chars().take(SEARCH_MAX_QUERY_CHARS).collect(),
+        page.clamp(1, SEARCH_MAX_PAGE),
+    )
+}
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SearchResults {

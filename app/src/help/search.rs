@@ -39,10 +39,10 @@ pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
     let args = move || {
         let q = query.read();
-        (
+        super::bounded_search(
             // `subject`: the ticket form's "search the help center" button.
-            q.get("q").or_else(|| q.get("subject")).unwrap_or_default(),
-            q.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1).max(1),
+            &q.get("q").or_else(|| q.get("subject")).unwrap_or_default(),
+            q.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1),
         )
     };
     let results = Resource::new(args, |(q, page)| search_help(q, page));

@@ -295,8 +295,18 @@ impl LocaleIndex {
         let Some(parsed) = self.parse(text) else {
             return (Vec::new(), 0);
         };
+        let query = parsed.query(&self.fields, &self.stems);
+        // A page past the last document is empty: tantivy sizes its heap by
+        // offset + limit, so an offset from the URL is never handed to it unbounded.
+        if offset >= usize::try_from(searcher.num_docs()).unwrap_or(usize::MAX) {
+            let total = searcher.search(&*query, &Count).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "search failed");
+                0
+            });
+            return (Vec::new(), total);
+        }
         let top = TopDocs::with_limit(limit.max(1)).and_offset(offset).order_by_score();
-        match searcher.search(&*parsed.query(&self.fields, &self.stems), &(top, Count)) {
+        match searcher.search(&*query, &(top, Count)) {
             Ok((found, total)) => {
                 let found: Vec<DocAddress> = found.into_iter().map(|(_, a)| a).collect();
                 (self.hits(&parsed, &found), total)

@@ -3,6 +3,7 @@
 //! community posts, every other `.md` file an article; the slug is the file name.
 
 use app::domain::ProductFamily;
+use app::help::is_slug;
 use app::i18n::Locale;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -99,15 +100,6 @@ pub struct ContentError {
 }
 
 const PRODUCTS: [&str; 3] = ["springcm", "protect_sign", "ksign"];
-const MAX_SLUG: usize = 160;
-
-fn slug_ok(slug: &str) -> bool {
-    !slug.is_empty()
-        && slug.len() <= MAX_SLUG
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-}
 
 /// Parses one file. `is_post` comes from where the file lies.
 pub fn parse(path: &Path, text: &str, is_post: bool) -> Result<Item, ContentError> {
@@ -117,7 +109,7 @@ pub fn parse(path: &Path, text: &str, is_post: bool) -> Result<Item, ContentErro
         message,
     };
     let slug = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_owned();
-    if !slug_ok(&slug) {
+    if !is_slug(&slug) {
         return Err(err(1, format!("the file name {slug:?} is not a slug (a-z, 0-9 and -)")));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
