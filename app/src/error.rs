@@ -25,6 +25,9 @@ pub enum AppError {
     Refused(crate::domain::lifecycle::Refusal),
     #[error("password: {0}")]
     Password(crate::domain::password::PasswordProblem),
+    /// A limit was reached (watchers, requests per address); nothing was changed.
+    #[error("limit: {0}")]
+    Limit(crate::domain::limit::Limit),
     #[error("internal error")]
     Internal,
     /// The request never reached our code (network, decoding).
@@ -43,6 +46,7 @@ impl AppError {
             AppError::Invalid { .. } => "error.invalid",
             AppError::Refused(r) => r.message_key(),
             AppError::Password(p) => p.message_key(),
+            AppError::Limit(l) => l.message_key(),
             AppError::Internal => "error.internal",
             AppError::Request(_) => "error.request",
         }
@@ -57,6 +61,7 @@ impl AppError {
             AppError::Refused(_) => 409,
             AppError::Invalid { .. } | AppError::Request(_) => 400,
             AppError::Password(_) => 422,
+            AppError::Limit(l) => l.status(),
             AppError::Internal => 500,
         }
     }

@@ -26,6 +26,8 @@ pub enum AccountsError {
     /// A password-reset token that is unknown, used or expired.
     #[error("the reset link is not valid")]
     ResetLinkInvalid,
+    #[error(transparent)]
+    Limited(#[from] crate::domain::limit::Limit),
     #[error("storage: {0}")]
     Storage(String),
 }
@@ -49,12 +51,14 @@ pub struct NewSession {
 pub trait Accounts: Send + Sync {
     async fn sign_in(&self, attempt: SignInAttempt) -> Result<NewSession, AccountsError>;
     async fn sign_out(&self, token_hash: &str) -> Result<(), AccountsError>;
+    /// Ends every session of the user, on every device.
+    async fn sign_out_everywhere(&self, user_id: i64) -> Result<(), AccountsError>;
     async fn switch_account(&self, token_hash: &str, account_id: i64) -> Result<(), AccountsError>;
     async fn set_family(&self, token_hash: &str, family: ProductFamily) -> Result<(), AccountsError>;
     async fn set_locale(&self, user_id: i64, locale: Locale) -> Result<(), AccountsError>;
     /// Mails a one-hour, single-use reset link if the (normalised) address has an
-    /// account; answers the same either way.
-    async fn request_password_reset(&self, email: &str) -> Result<(), AccountsError>;
+    /// account; answers the same either way. Limited per client address.
+    async fn request_password_reset(&self, email: &str, ip: Option<IpAddr>) -> Result<(), AccountsError>;
     /// Sets the password behind a valid link, uses the link up, and ends every
     /// session of the user.
     async fn reset_password(&self, token: &str, password: &str) -> Result<(), AccountsError>;
@@ -77,6 +81,8 @@ pub enum TicketsError {
     NotFound,
     #[error(transparent)]
     Refused(#[from] crate::domain::lifecycle::Refusal),
+    #[error(transparent)]
+    Limited(#[from] crate::domain::limit::Limit),
     #[error("storage: {0}")]
     Storage(String),
 }

@@ -493,13 +493,14 @@ async fn outbox_bench(db: &DatabaseConnection, n: usize) -> Result<(), String> {
 
     // The ceiling: the same messages, built and sent by the same SMTP client with
     // no database.
+    let settings = server::mail::smtp::SmtpSettings::parse(&sink.url()).map_err(|e| e.to_owned())?;
     let smtp = server::mail::smtp::SmtpClient::new(
-        "127.0.0.1",
-        sink.addr().port(),
+        &settings,
         None,
         std::time::Duration::from_secs(30),
-        MAIL_CONCURRENCY,
-    );
+        MAIL_CONCURRENCY as u32,
+    )
+    .map_err(|e| e.to_string())?;
     let start = Instant::now();
     let sent: Vec<Result<(), String>> = futures::stream::iter(0..n)
         .map(|i| {
@@ -532,6 +533,7 @@ async fn outbox_bench(db: &DatabaseConnection, n: usize) -> Result<(), String> {
         db: db.clone(),
         transport: Transport::new(
             Some(&sink.url()),
+            None,
             std::env::temp_dir(),
             std::time::Duration::from_secs(30),
         )

@@ -95,18 +95,25 @@ pub enum StartError {
     Help(#[from] services::help::HelpServiceError),
 }
 
+/// The data folder and the database, migrated: all that the command line's
+/// one-off commands need (no workers, no index).
+pub async fn open_database(config: &Config) -> Result<DatabaseConnection, StartError> {
+    std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
+        path: config.data_dir.display().to_string(),
+        source,
+    })?;
+    let db = db::connect(&config.database_url).await.map_err(StartError::Database)?;
+    db::migrations::Migrator::up(&db, None)
+        .await
+        .map_err(StartError::Migrate)?;
+    Ok(db)
+}
+
 impl AppState {
     /// Opens the database, migrates it, loads the demo data when configured, and
     /// wires the services.
     pub async fn build(config: Config) -> Result<Self, StartError> {
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
-            path: config.data_dir.display().to_string(),
-            source,
-        })?;
-        let db = db::connect(&config.database_url).await.map_err(StartError::Database)?;
-        db::migrations::Migrator::up(&db, None)
-            .await
-            .map_err(StartError::Migrate)?;
+        let db = open_database(&config).await?;
         if config.demo {
             let added = services::demo::load(&db).await.map_err(StartError::Demo)?;
             if added > 0 {
@@ -138,6 +145,7 @@ impl AppState {
         );
         let transport = mail::worker::Transport::new(
             config.smtp_url.as_deref(),
+            config.smtp_ca_file.as_deref(),
             config.data_dir.join("mailbox"),
             config.mail_lease / 2,
         )?;
@@ -175,18 +183,27 @@ impl AppState {
             db.clone(),
             forms,
             attachments,
-            config.max_upload_bytes,
+            services::tickets::TicketLimits {
+                max_upload: config.max_upload_bytes,
+                max_watchers: config.max_watchers,
+                max_outside_watchers_per_hour: config.max_outside_watchers_per_hour,
+            },
             notifier.clone(),
         ));
         let accounts = Arc::new(AccountsService::new(
             db.clone(),
-            config.signin_max_failures_per_email,
-            config.signin_max_failures_per_ip,
+            services::accounts::AccountsLimits {
+                max_failures_per_email: config.signin_max_failures_per_email,
+                max_failures_per_ip: config.signin_max_failures_per_ip,
+                session_idle: config.session_idle,
+            },
+            services::password::Passwords::default(),
             notifier.clone(),
         ));
         let mailbox = Arc::new(services::mailbox::MailboxService {
             db: db.clone(),
             transport: mail_worker.transport.describe(),
+            show_reset_links: config.demo && config.smtp_url.is_none(),
         });
         Ok(AppState(Arc::new(Shared {
             config: Arc::new(config),

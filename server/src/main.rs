@@ -1,21 +1,64 @@
-//! `guichet`: config -> database -> migrations -> services -> router -> serve.
+//! `guichet`: the command line. `serve`: config -> database -> migrations ->
+//! services -> router -> serve.
 
 use axum::serve::ListenerExt;
+use clap::{Parser, Subcommand};
 use server::AppState;
 use server::config::Config;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// Guichet: a self-hosted support center (help center, ticket portal, agent console).
+///
+/// Configuration comes from the environment (see `.env.example`); the command line
+/// only says what to do.
+#[derive(Parser)]
+#[command(name = "guichet", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Migrate the database, then serve (the default).
+    Serve,
+    /// Migrate the database and exit (run once before rolling new nodes).
+    Migrate,
+    /// Create an admin (or make an existing user one) and print a one-time link to
+    /// set the password.
+    CreateAdmin {
+        /// The admin's e-mail address.
+        email: String,
+        /// The name shown to customers and agents (default: the address's local part).
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Import Markdown articles with TOML front matter from a folder.
+    ImportArticles { dir: PathBuf },
+    /// MRR@5 and recall@5 of the search on the labelled subject lines.
+    Relevance {
+        #[arg(default_value = "./content")]
+        content_dir: PathBuf,
+    },
+    /// A mail catcher for trying SMTP delivery locally.
+    SmtpSink {
+        #[arg(default_value = "127.0.0.1:2525")]
+        addr: SocketAddr,
+    },
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    let cli = Cli::parse();
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn")))
         .init();
-    let command = std::env::args().nth(1).unwrap_or_else(|| "serve".into());
     // A bad setting stops start-up with one line naming it: no panic trace.
     let config = match Config::from_env() {
         Ok(c) => c,
@@ -24,36 +67,69 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let result = match command.as_str() {
-        "serve" => serve(config).await,
-        "migrate" => AppState::build(Config { demo: false, ..config })
+    let secrets = secrets_of(&config);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(config).await,
+        Command::Migrate => server::open_database(&config)
             .await
-            .map(|_| ())
+            .map(|_| println!("the database is up to date"))
             .map_err(|e| e.to_string()),
-        "import-articles" => import_articles(config).await,
-        "relevance" => relevance(),
-        "smtp-sink" => smtp_sink().await,
-        other => Err(format!(
-            "unknown command {other:?} (expected: serve, migrate, import-articles DIR, relevance [CONTENT_DIR], smtp-sink [ADDR])"
-        )),
+        Command::CreateAdmin { email, name } => create_admin(config, &email, name.as_deref()).await,
+        Command::ImportArticles { dir } => import_articles(config, &dir).await,
+        Command::Relevance { content_dir } => relevance(&content_dir),
+        Command::SmtpSink { addr } => smtp_sink(addr).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("guichet: {e}");
+            eprintln!("guichet: {}", redact(&e, &secrets));
             ExitCode::FAILURE
         }
     }
 }
 
-/// `guichet import-articles DIR`: Markdown files with front matter into the help
-/// center (the running servers' indexes pick them up at their next poll).
-async fn import_articles(config: Config) -> Result<(), String> {
-    let dir = std::env::args().nth(2).ok_or("usage: guichet import-articles DIR")?;
-    let state = AppState::build(Config { demo: false, ..config })
+/// The passwords in the configured URLs, so that no error message repeats them.
+fn secrets_of(config: &Config) -> Vec<String> {
+    [Some(config.database_url.as_str()), config.smtp_url.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter_map(|u| url::Url::parse(u).ok())
+        .filter_map(|u| u.password().map(str::to_owned))
+        .filter(|p| !p.is_empty())
+        .collect()
+}
+
+fn redact(message: &str, secrets: &[String]) -> String {
+    secrets
+        .iter()
+        .fold(message.to_owned(), |m, secret| m.replace(secret.as_str(), "***"))
+}
+
+/// `guichet create-admin EMAIL`: the first admin of a real installation.
+async fn create_admin(config: Config, email: &str, name: Option<&str>) -> Result<(), String> {
+    let db = server::open_database(&config).await.map_err(|e| e.to_string())?;
+    let link = server::services::setup::create_admin(&db, email, name)
         .await
         .map_err(|e| e.to_string())?;
-    let report = server::services::help::import::import_dir(&state.db, std::path::Path::new(&dir))
+    println!(
+        "{} {email}. Open this link within {} hours to choose the password (it works once):\n{}/password/reset?token={}",
+        if link.created {
+            "Admin created:"
+        } else {
+            "Now an admin:"
+        },
+        server::services::setup::ADMIN_LINK_HOURS,
+        config.base_url,
+        link.token
+    );
+    Ok(())
+}
+
+/// `guichet import-articles DIR`: Markdown files with front matter into the help
+/// center (the running servers' indexes pick them up at their next poll).
+async fn import_articles(config: Config, dir: &Path) -> Result<(), String> {
+    let db = server::open_database(&config).await.map_err(|e| e.to_string())?;
+    let report = server::services::help::import::import_dir(&db, dir)
         .await
         .map_err(|e| format!("database: {e}"))?;
     println!("{report}");
@@ -66,10 +142,9 @@ async fn import_articles(config: Config) -> Result<(), String> {
 
 /// `guichet relevance [CONTENT_DIR]`: MRR@5 and recall@5 of the search on the
 /// labelled subject lines, per language.
-fn relevance() -> Result<(), String> {
+fn relevance(root: &Path) -> Result<(), String> {
     use server::search::relevance;
-    let root = std::env::args().nth(2).unwrap_or_else(|| "./content".into());
-    let figures = relevance::evaluate(std::path::Path::new(&root)).map_err(|e| e.to_string())?;
+    let figures = relevance::evaluate(root).map_err(|e| e.to_string())?;
     let verbose = std::env::var_os("GUICHET_RELEVANCE_MISSES").is_some();
     println!("{:<8} {:>6} {:>8} {:>10}", "language", "cases", "MRR@5", "recall@5");
     for f in &figures {
@@ -92,12 +167,7 @@ fn relevance() -> Result<(), String> {
 /// `guichet smtp-sink [ADDR]`: a mail catcher for trying SMTP delivery locally
 /// (`GUICHET_SMTP_URL=smtp://127.0.0.1:2525`); prints each message's envelope and
 /// subject as it arrives.
-async fn smtp_sink() -> Result<(), String> {
-    let addr: SocketAddr = std::env::args()
-        .nth(2)
-        .unwrap_or_else(|| "127.0.0.1:2525".into())
-        .parse()
-        .map_err(|_| "usage: guichet smtp-sink [ADDR such as 127.0.0.1:2525]")?;
+async fn smtp_sink(addr: SocketAddr) -> Result<(), String> {
     let sink = server::mail::sink::SmtpSink::start(addr)
         .await
         .map_err(|e| format!("cannot listen on {addr}: {e}"))?;
@@ -138,6 +208,13 @@ async fn serve(config: Config) -> Result<(), String> {
             }
         });
     println!("Guichet is running on {base_url}");
+    if demo && base_url.starts_with("https://") {
+        let warning = "WARNING: demo mode is on at a public https:// address: anyone can sign in as \
+                       admin@example.com with the demo password. Set GUICHET_DEMO=false and run \
+                       `guichet create-admin EMAIL`.";
+        eprintln!("{warning}");
+        tracing::warn!("{warning}");
+    }
     if demo {
         println!(
             "Demo sign-ins (password {}): claire.martin@example.com (customer, French, three accounts), \

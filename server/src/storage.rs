@@ -2,11 +2,17 @@
 //! S3-compatible store is a configuration change, not a code change.
 
 use bytes::Bytes;
+use futures::StreamExt;
+use futures::stream::BoxStream;
+use object_store::buffered::BufWriter;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, PutPayload};
 use std::path::Path;
 use std::sync::Arc;
+
+/// An object's bytes, chunk by chunk.
+pub type ObjectStream = BoxStream<'static, Result<Bytes, StorageError>>;
 
 #[derive(Clone)]
 pub struct Storage {
@@ -36,6 +42,26 @@ impl Storage {
         Ok(key)
     }
 
+    /// A new object under a random key, written as its bytes arrive.
+    pub fn writer(&self) -> ObjectWriter {
+        let key = format!("tickets/{}", uuid::Uuid::new_v4().simple());
+        let writer = BufWriter::with_capacity(self.store.clone(), StorePath::from(key.as_str()), WRITE_BUFFER);
+        ObjectWriter { key, writer }
+    }
+
+    /// An object's bytes as a stream, chunk by chunk (never the whole file at once).
+    pub async fn read(&self, key: &str) -> Result<ObjectStream, StorageError> {
+        let result = self
+            .store
+            .get(&StorePath::from(key))
+            .await
+            .map_err(|e| StorageError(e.to_string()))?;
+        Ok(result
+            .into_stream()
+            .map(|chunk| chunk.map_err(|e| StorageError(e.to_string())))
+            .boxed())
+    }
+
     pub async fn get(&self, key: &str) -> Result<Bytes, StorageError> {
         let result = self
             .store
@@ -49,6 +75,36 @@ impl Storage {
     pub async fn delete(&self, key: &str) {
         if let Err(e) = self.store.delete(&StorePath::from(key)).await {
             tracing::warn!(key, error = %e, "could not delete an unused attachment");
+        }
+    }
+}
+
+/// What one upload holds in memory at most: past it the object is written in parts
+/// (a multipart upload; 5 MiB is the smallest part S3-compatible stores accept).
+const WRITE_BUFFER: usize = 5 * 1024 * 1024;
+
+/// An object being written. Either `finish` or `abort` it: dropped unfinished, it
+/// leaves no object (a multipart upload the store expires, a temporary file).
+pub struct ObjectWriter {
+    key: String,
+    writer: BufWriter,
+}
+
+impl ObjectWriter {
+    pub async fn write(&mut self, chunk: Bytes) -> Result<(), StorageError> {
+        self.writer.put(chunk).await.map_err(|e| StorageError(e.to_string()))
+    }
+
+    /// Completes the object; its key.
+    pub async fn finish(mut self) -> Result<String, StorageError> {
+        use tokio::io::AsyncWriteExt;
+        self.writer.shutdown().await.map_err(|e| StorageError(e.to_string()))?;
+        Ok(self.key)
+    }
+
+    pub async fn abort(mut self) {
+        if let Err(e) = self.writer.abort().await {
+            tracing::warn!(key = self.key, error = %e, "could not abort an upload");
         }
     }
 }

@@ -37,6 +37,7 @@ mod ssr {
             AccountsError::ResetLinkInvalid => {
                 AppError::Password(crate::domain::password::PasswordProblem::LinkInvalid)
             }
+            AccountsError::Limited(l) => AppError::Limit(l),
             AccountsError::Storage(detail) => {
                 leptos::logging::error!("accounts storage error: {detail}");
                 AppError::Internal
@@ -91,6 +92,21 @@ pub async fn sign_out() -> Result<(), AppError> {
     Ok(())
 }
 
+/// Ends every session of the signed-in user (a lost phone, a shared computer), this
+/// one included.
+#[server(endpoint = "sign_out_everywhere")]
+pub async fn sign_out_everywhere() -> Result<(), AppError> {
+    use ssr::*;
+    let session = require_session()?;
+    port()?
+        .sign_out_everywhere(session.viewer.user_id)
+        .await
+        .map_err(|e| map_err(e, ""))?;
+    set_cookie(SESSION_COOKIE, "", 0);
+    redirect_plain_form("/");
+    Ok(())
+}
+
 /// Makes another of the user's accounts the active one.
 #[server(endpoint = "switch_account")]
 pub async fn switch_account(account_id: i64) -> Result<(), AppError> {
@@ -128,8 +144,9 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
     if email.len() > 320 || !mail::is_plausible(&email) {
         return Err(reply_error(AppError::Invalid { field: "email".into() }));
     }
+    let ip = request_context().and_then(|c| c.client_ip);
     port()?
-        .request_password_reset(&email)
+        .request_password_reset(&email, ip)
         .await
         .map_err(|e| map_err(e, ""))?;
     redirect_plain_form("/password/forgot?sent=1");
@@ -162,6 +179,7 @@ pub struct SessionState {
     pub viewer: Resource<Result<Option<Viewer>, AppError>>,
     pub sign_in: ServerAction<SignIn>,
     pub sign_out: ServerAction<SignOut>,
+    pub sign_out_everywhere: ServerAction<SignOutEverywhere>,
     pub switch_account: ServerAction<SwitchAccount>,
     pub set_locale: ServerAction<SetLocale>,
 }
@@ -170,6 +188,7 @@ impl SessionState {
     pub fn provide() -> Self {
         let sign_in = ServerAction::<SignIn>::new();
         let sign_out = ServerAction::<SignOut>::new();
+        let sign_out_everywhere = ServerAction::<SignOutEverywhere>::new();
         let switch_account = ServerAction::<SwitchAccount>::new();
         let set_locale = ServerAction::<SetLocale>::new();
         let viewer = Resource::new(
@@ -184,10 +203,12 @@ impl SessionState {
         );
         reload_to(sign_in, "/");
         reload_to(sign_out, "/");
+        reload_to(sign_out_everywhere, "/");
         let state = SessionState {
             viewer,
             sign_in,
             sign_out,
+            sign_out_everywhere,
             switch_account,
             set_locale,
         };

@@ -81,6 +81,9 @@ fn AccountMenu(viewer: Viewer) -> impl IntoView {
                 <ActionForm action=session.sign_out>
                     <button type="submit" class="menu-item">{i.t("menu.sign_out")}</button>
                 </ActionForm>
+                <ActionForm action=session.sign_out_everywhere>
+                    <button type="submit" class="menu-item">{i.t("menu.sign_out_everywhere")}</button>
+                </ActionForm>
             </div>
         </details>
     }

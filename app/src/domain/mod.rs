@@ -4,6 +4,7 @@ pub mod email;
 pub mod family;
 pub mod forms;
 pub mod lifecycle;
+pub mod limit;
 pub mod password;
 pub mod role;
 pub mod ticket;

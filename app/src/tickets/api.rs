@@ -28,6 +28,7 @@ pub fn map_tickets_error(e: crate::ports::TicketsError) -> AppError {
     crate::request::reply_error(match e {
         TicketsError::NotFound => AppError::NotFound,
         TicketsError::Refused(r) => AppError::Refused(r),
+        TicketsError::Limited(l) => AppError::Limit(l),
         TicketsError::Storage(detail) => {
             leptos::logging::error!("tickets storage error: {detail}");
             AppError::Internal

@@ -2,27 +2,30 @@
 //! Leptos (health, assets) and the middleware around all of them.
 
 pub mod assets;
+pub mod client;
 pub mod csrf;
 pub mod health;
 pub mod help;
 pub mod session;
 pub mod tickets;
+pub mod upload;
 
 use crate::AppState;
 use app::ports::{AccountsPort, HelpPort, MailboxPort, TicketsPort};
 use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderValue, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::response::Response;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use axum::{Router, middleware};
 use leptos::prelude::provide_context;
-use leptos_axum::{LeptosRoutes, generate_route_list};
+use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
+use std::sync::OnceLock;
 use tower_http::compression::CompressionLayer;
 use tower_http::trace::TraceLayer;
 
 /// The whole application, as the binary serves it and as tests drive it.
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(app::App);
+    let routes = route_list();
     let context = leptos_context(state.clone());
     let shell = {
         let options = state.leptos.clone();
@@ -34,19 +37,11 @@ pub fn router(state: AppState) -> Router {
         .unwrap_or(usize::MAX)
         .saturating_mul(2)
         .saturating_add(1 << 20);
-    let with_session = Router::new()
-        .route("/healthz", get(health::healthz))
-        .route("/attachments/{id}", get(tickets::download))
-        .route("/api/ping", get(health::ping))
-        .leptos_routes_with_context(&state, routes, context.clone(), shell)
-        .route(
-            "/tickets/new",
-            post(tickets::create).layer(DefaultBodyLimit::max(upload_limit)),
-        )
-        .route(
-            "/tickets/{number}/attachments",
-            post(tickets::attach).layer(DefaultBodyLimit::max(upload_limit)),
-        )
+    let mut with_session = Router::new().leptos_routes_with_context(&state, routes, context.clone(), shell);
+    for (_, path, route) in session_routes(upload_limit) {
+        with_session = with_session.route(path, route);
+    }
+    let with_session = with_session
         .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(
             context,
             app::shell,
@@ -57,18 +52,70 @@ pub fn router(state: AppState) -> Router {
         // suggestions, which are the same for everyone and only read.
         .layer(middleware::from_fn_with_state(state.clone(), session::resolve))
         .layer(middleware::from_fn(csrf::refuse_cross_site));
-    Router::new()
-        // The subject's suggestions: a few kilobytes, asked on every pause in
-        // typing. They fit in the first round trip either way, and compressing them
-        // (brotli, as browsers ask) cost the server more than finding them: they do
-        // not go through the compression layer at all, which otherwise looked at
-        // every answer's type and size to decide. Nor through the session
-        // middleware (see `help`).
-        .route("/api/help/suggest", get(help::suggest))
-        .merge(with_session)
+    let mut open = Router::new();
+    for (_, path, route) in open_routes() {
+        open = open.route(path, route);
+    }
+    open.merge(with_session)
         .layer(middleware::map_response(security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Leptos's page routes, generated once per process. Generating them renders the
+/// whole app with a process-wide flag set that makes every resource created
+/// meanwhile wait for ever (leptos-rs/leptos#4773): a page rendered on another
+/// thread while a second router was being built never finished (the hanging test
+/// of the integration suite, where each test builds its own router).
+pub fn route_list() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
+/// A route outside Leptos's: method, path, handler.
+type PlainRoute = (Method, &'static str, MethodRouter<AppState>);
+
+/// Routes that need no session and no compression. The subject's suggestions: a few
+/// kilobytes, asked on every pause in typing. They fit in the first round trip
+/// either way, and compressing them (brotli, as browsers ask) cost the server more
+/// than finding them: they do not go through the compression layer at all, which
+/// otherwise looked at every answer's type and size to decide. Nor through the
+/// session middleware (see `help`).
+fn open_routes() -> Vec<PlainRoute> {
+    vec![(Method::GET, "/api/help/suggest", get(help::suggest))]
+}
+
+/// Routes behind the session and cross-site middleware. Uploads have room for the
+/// largest attachment and the form's text; past it the upload is cut and reported
+/// as too large, the other values kept.
+fn session_routes(upload_limit: usize) -> Vec<PlainRoute> {
+    vec![
+        (Method::GET, "/healthz", get(health::healthz)),
+        (Method::GET, "/attachments/{id}", get(tickets::download)),
+        (Method::GET, "/api/ping", get(health::ping)),
+        (
+            Method::POST,
+            "/tickets/new",
+            post(tickets::create).layer(DefaultBodyLimit::max(upload_limit)),
+        ),
+        (
+            Method::POST,
+            "/tickets/{number}/attachments",
+            post(tickets::attach).layer(DefaultBodyLimit::max(upload_limit)),
+        ),
+    ]
+}
+
+/// Every route outside Leptos's page routes and server functions, as the router
+/// serves them: the same lists build the router, so a test that walks this (the
+/// hostile-input suite) covers a route the day it is added.
+pub fn plain_routes() -> Vec<(Method, &'static str)> {
+    open_routes()
+        .into_iter()
+        .chain(session_routes(0))
+        .map(|(method, path, _)| (method, path))
+        .chain([(Method::GET, assets::FILES)])
+        .collect()
 }
 
 /// What pages and server functions find in Leptos context: the ports, the asset

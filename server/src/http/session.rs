@@ -5,7 +5,7 @@ use crate::AppState;
 use app::i18n::Locale;
 use app::request::{LOCALE_COOKIE, RequestContext, SESSION_COOKIE};
 use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, header};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
@@ -29,17 +29,36 @@ pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next
         .map(|s| s.viewer.locale)
         .or_else(|| chosen_locale(&jar, req.headers()))
         .unwrap_or_default();
-    let client_ip = req
+    let peer = req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(addr)| addr.ip());
+    let client = super::client::client(peer, req.headers(), &state.config.trusted_proxies);
+    let secure = state.config.secure_cookies || client.forwarded_https;
+    let signed_in = session.is_some();
+    // Server functions answer under /api/ (the suggestions are routed outside).
+    let server_function = req.uri().path().starts_with("/api/");
     req.extensions_mut().insert(RequestContext {
         session,
         locale,
-        client_ip,
-        secure_cookies: state.config.secure_cookies,
+        client_ip: client.ip,
+        secure_cookies: secure,
     });
-    next.run(req).await
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    // A signed-in page or any server function's answer is someone's own: no cache
+    // (a shared proxy, the browser's back button on a shared computer) keeps it.
+    // Assets keep the long cache they set.
+    if (signed_in || server_function) && !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    if secure {
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000; includeSubDomains"),
+        );
+    }
+    res
 }
 
 /// The language a visitor chose without signing in: the language switch's cookie,

@@ -1,9 +1,11 @@
 //! `POST /tickets/new` (the ticket form, multipart, with or without JavaScript) and
 //! `GET /attachments/{id}`.
 
+use super::upload::{self, ReceiveError};
 use crate::AppState;
 use crate::services::files;
 use crate::services::tickets::{NewTicket, Upload};
+use crate::storage::Storage;
 use app::domain::ProductFamily;
 use app::domain::forms::{FieldError, FieldKind, FieldProblem, RESERVED, validate};
 use app::i18n::Locale;
@@ -15,7 +17,7 @@ use axum::body::Body;
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header, request::Parts};
 use axum::response::{IntoResponse, Redirect, Response};
-use bytes::{Bytes, BytesMut};
+use bytes::BytesMut;
 use std::collections::BTreeMap;
 
 /// A text field longer than this is cut and reported as too long: the longest field
@@ -31,8 +33,20 @@ struct Posted {
     switch_family: bool,
     values: BTreeMap<String, String>,
     too_long: Vec<String>,
-    file: Option<(String, String, Bytes)>,
+    /// The file's field and the file, already in storage.
+    file: Option<(String, Upload)>,
     file_problem: Option<(String, FieldProblem)>,
+    /// Storage failed while a file streamed in: the server's fault, not the form's.
+    storage_failed: bool,
+}
+
+impl Posted {
+    /// Whatever was stored for a post that goes no further.
+    async fn discard(self, storage: &Storage) {
+        if let Some((_, u)) = self.file {
+            storage.delete(&u.key).await;
+        }
+    }
 }
 
 fn wants_json(parts: &Parts) -> bool {
@@ -72,12 +86,20 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
         Err(_) => return refused(json, locale, StatusCode::BAD_REQUEST, "error.invalid"),
     };
     let max_upload = state.config.max_upload_bytes;
-    let posted = read(multipart, max_upload).await;
-    let Some(family) = posted.family.as_deref().and_then(ProductFamily::parse) else {
-        return refused(json, locale, StatusCode::BAD_REQUEST, "error.invalid");
-    };
+    let storage = state.tickets.storage();
+    let mut posted = read(multipart, storage, max_upload).await;
+    if posted.storage_failed {
+        posted.discard(storage).await;
+        return refused(json, locale, StatusCode::SERVICE_UNAVAILABLE, "error.internal");
+    }
     let forms = state.tickets_forms();
-    let Some(form) = forms.form(family) else {
+    let Some((family, form)) = posted
+        .family
+        .as_deref()
+        .and_then(ProductFamily::parse)
+        .and_then(|family| forms.form(family).map(|form| (family, form)))
+    else {
+        posted.discard(storage).await;
         return refused(json, locale, StatusCode::BAD_REQUEST, "error.invalid");
     };
     let key = posted
@@ -88,7 +110,9 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
     // Without JavaScript, the family switch posts the form: show the other family's
     // form with every value kept, and no errors yet.
     if posted.switch_family && !json {
-        return render_form(&state, parts, family, posted.values, Vec::new(), key, StatusCode::OK).await;
+        let values = std::mem::take(&mut posted.values);
+        posted.discard(storage).await;
+        return render_form(&state, parts, family, values, Vec::new(), key, StatusCode::OK).await;
     }
 
     let file_field = form
@@ -112,30 +136,19 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
             problem: FieldProblem::TooLong { max },
         });
     }
-    let mut upload = None;
-    if let Some((field, problem)) = posted.file_problem {
+    if let Some((field, problem)) = posted.file_problem.take() {
         errors.push(FieldError { field, problem });
-    } else if let Some((field, name, bytes)) = posted.file {
-        if Some(&field) != file_field.as_ref() {
-            errors.push(FieldError {
-                field,
-                problem: FieldProblem::Unknown,
-            });
-        } else {
-            let file_name = files::safe_name(&name);
-            match files::sniff(&file_name, &bytes) {
-                Ok(content_type) => {
-                    upload = Some(Upload {
-                        file_name,
-                        content_type,
-                        bytes,
-                    })
-                }
-                Err(problem) => errors.push(FieldError { field, problem }),
-            }
-        }
+    } else if let Some((field, _)) = &posted.file
+        && Some(field) != file_field.as_ref()
+    {
+        errors.push(FieldError {
+            field: field.clone(),
+            problem: FieldProblem::Unknown,
+        });
     }
     if !errors.is_empty() {
+        let values = std::mem::take(&mut posted.values);
+        posted.discard(storage).await;
         return if json {
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -147,7 +160,7 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
                 &state,
                 parts,
                 family,
-                posted.values,
+                values,
                 errors,
                 key,
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -162,7 +175,7 @@ pub async fn create(State(state): State<AppState>, req: Request) -> Response {
             account_id,
             family,
             values,
-            upload,
+            upload: posted.file.map(|(_, u)| u),
             idempotency_key: key,
             follow_up_of: None,
         })
@@ -199,9 +212,9 @@ fn refused(json: bool, locale: Locale, status: StatusCode, message_key: &str) ->
     }
 }
 
-/// Reads every part. Text is capped; the file is read up to the limit and the rest
-/// drained, so that an oversized file still leaves the other values readable.
-async fn read(mut multipart: Multipart, max_upload: u64) -> Posted {
+/// Reads every part. Text is capped; the file streams to storage up to the limit.
+/// Past the limit reading stops, and the values read so far are kept for the form.
+async fn read(mut multipart: Multipart, storage: &Storage, max_upload: u64) -> Posted {
     let mut posted = Posted::default();
     let mut parts = 0;
     while let Ok(Some(mut field)) = multipart.next_field().await {
@@ -210,35 +223,25 @@ async fn read(mut multipart: Multipart, max_upload: u64) -> Posted {
             break;
         }
         let name = field.name().unwrap_or_default().to_owned();
-        if let Some(file_name) = field.file_name().map(str::to_owned) {
-            let mut buf = BytesMut::new();
-            let mut too_large = false;
-            loop {
-                match field.chunk().await {
-                    Ok(Some(chunk)) => {
-                        if !too_large && (buf.len() + chunk.len()) as u64 > max_upload {
-                            too_large = true;
-                            buf.clear();
-                        }
-                        if !too_large {
-                            buf.extend_from_slice(&chunk);
-                        }
-                    }
-                    Ok(None) => break,
-                    // Past the body limit: the file was too large.
-                    Err(_) => {
-                        too_large = true;
-                        break;
-                    }
-                }
-            }
-            if too_large {
-                posted.file_problem = Some((name, FieldProblem::FileTooLarge { max_bytes: max_upload }));
+        if field.file_name().is_some() {
+            if posted.file.is_some() {
+                // One file at creation: a second one is refused, the first discarded.
+                posted.file_problem = Some((name, FieldProblem::Unknown));
                 break;
             }
-            // An empty file input (nothing chosen) sends a part with no name and no bytes.
-            if !file_name.is_empty() || !buf.is_empty() {
-                posted.file = Some((name, file_name, buf.freeze()));
+            match upload::receive(field, storage, max_upload).await {
+                Ok(Some(u)) => posted.file = Some((name, u)),
+                Ok(None) => {}
+                Err(e) => {
+                    match e.problem(max_upload) {
+                        Some(problem) => posted.file_problem = Some((name, problem)),
+                        None => {
+                            tracing::error!(error = %e, "an upload could not be stored");
+                            posted.storage_failed = true;
+                        }
+                    }
+                    break;
+                }
             }
             continue;
         }
@@ -319,36 +322,46 @@ pub async fn download(State(state): State<AppState>, Path(id): Path<String>, req
     let Ok(id) = id.parse::<i64>() else { return not_found() };
     match state.tickets.attachment(&viewer, id).await {
         Ok((meta, bytes)) => {
-            let disposition = format!(
-                "attachment; filename=\"{}\"; filename*=UTF-8''{}",
-                meta.file_name
-                    .replace(['"', '\\'], "_")
-                    .chars()
-                    .filter(|c| c.is_ascii() && !c.is_ascii_control())
-                    .collect::<String>(),
-                percent(&meta.file_name)
-            );
-            let mut res = Response::new(Body::from(bytes));
+            let mut res = Response::new(Body::from_stream(bytes));
             let h = res.headers_mut();
             h.insert(
                 header::CONTENT_TYPE,
-                HeaderValue::from_str(&meta.content_type)
+                HeaderValue::from_str(files::served_type(&meta.content_type, &meta.file_name))
                     .unwrap_or(HeaderValue::from_static("application/octet-stream")),
             );
-            if let Ok(v) = HeaderValue::from_str(&disposition) {
+            if let Ok(v) = HeaderValue::from_str(&content_disposition(&meta.file_name)) {
                 h.insert(header::CONTENT_DISPOSITION, v);
             }
+            // Opened anyway (a browser's viewer, a proxy), it runs nothing.
+            h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static("sandbox"));
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
             h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
             res
         }
         // Reading an attachment is never refused by the lifecycle: as missing.
-        Err(TicketsError::NotFound | TicketsError::Refused(_)) => not_found(),
+        Err(TicketsError::NotFound | TicketsError::Refused(_) | TicketsError::Limited(_)) => not_found(),
         Err(TicketsError::Storage(e)) => {
             tracing::error!(error = %e, "attachment download failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "Internal error").into_response()
         }
     }
+}
+
+/// RFC 6266: an ASCII fallback name for old clients, and the real name encoded once
+/// (RFC 5987) for the others.
+fn content_disposition(name: &str) -> String {
+    let fallback: String = name
+        .chars()
+        .map(|c| match c {
+            '"' | '\\' => '_',
+            c if c.is_ascii() && !c.is_ascii_control() => c,
+            _ => '_',
+        })
+        .collect();
+    format!(
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
+        percent(name)
+    )
 }
 
 /// RFC 5987 encoding for `filename*`.
@@ -388,14 +401,27 @@ pub async fn attach(State(state): State<AppState>, Path(number): Path<String>, r
             Redirect::to(&format!("{back}?{}#attach", query.finish())).into_response()
         }
     };
+    // Who may add files to this ticket is settled before a byte of the body is read.
+    match state.tickets.may_attach(&viewer, &number).await {
+        Ok(()) => {}
+        Err(TicketsError::NotFound) => return (StatusCode::NOT_FOUND, "Not found").into_response(),
+        Err(TicketsError::Refused(r)) => return refuse(StatusCode::CONFLICT, r.message_key(), None),
+        Err(TicketsError::Limited(l)) => return refuse(StatusCode::TOO_MANY_REQUESTS, l.message_key(), None),
+        Err(TicketsError::Storage(e)) => {
+            tracing::error!(error = %e, "adding attachments failed");
+            return refuse(StatusCode::INTERNAL_SERVER_ERROR, "error.internal", None);
+        }
+    }
     let multipart = match Multipart::from_request(Request::from_parts(parts, body), &state).await {
         Ok(m) => m,
         Err(_) => return refuse(StatusCode::BAD_REQUEST, "error.invalid", None),
     };
-    let uploads = match read_files(multipart, state.config.max_upload_bytes).await {
+    let storage = state.tickets.storage();
+    let uploads = match read_files(multipart, storage, state.config.max_upload_bytes).await {
         Ok(u) if u.is_empty() => return refuse(StatusCode::UNPROCESSABLE_ENTITY, "attach.none", None),
         Ok(u) => u,
-        Err((file, key)) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, key, file.as_deref()),
+        Err(Refusal::File(file, key)) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, key, file.as_deref()),
+        Err(Refusal::Storage) => return refuse(StatusCode::SERVICE_UNAVAILABLE, "error.internal", None),
     };
     match state.tickets.attach(&viewer, &number, uploads).await {
         Ok(n) => {
@@ -407,6 +433,7 @@ pub async fn attach(State(state): State<AppState>, Path(number): Path<String>, r
         }
         Err(TicketsError::NotFound) => (StatusCode::NOT_FOUND, "Not found").into_response(),
         Err(TicketsError::Refused(r)) => refuse(StatusCode::CONFLICT, r.message_key(), None),
+        Err(TicketsError::Limited(l)) => refuse(StatusCode::TOO_MANY_REQUESTS, l.message_key(), None),
         Err(TicketsError::Storage(e)) => {
             tracing::error!(error = %e, "adding attachments failed");
             refuse(StatusCode::INTERNAL_SERVER_ERROR, "error.internal", None)
@@ -414,50 +441,52 @@ pub async fn attach(State(state): State<AppState>, Path(number): Path<String>, r
     }
 }
 
-/// Every `files` part, checked; the first refused file stops the whole post (so a
-/// customer never ends up with half of what they chose) and is named in the answer.
-async fn read_files(mut multipart: Multipart, max_upload: u64) -> Result<Vec<Upload>, (Option<String>, &'static str)> {
-    let mut uploads = Vec::new();
-    loop {
-        let mut field = match multipart.next_field().await {
+/// Why a post of files was refused as a whole.
+enum Refusal {
+    /// A file (named when it had a name) and the message key saying why.
+    File(Option<String>, &'static str),
+    /// Storage failed: logged, nothing kept.
+    Storage,
+}
+
+/// Every `files` part, streamed to storage and checked; the first refused file stops
+/// the whole post (so a customer never ends up with half of what they chose), is
+/// named in the answer, and whatever was stored for the post is deleted.
+async fn read_files(mut multipart: Multipart, storage: &Storage, max_upload: u64) -> Result<Vec<Upload>, Refusal> {
+    let mut uploads: Vec<Upload> = Vec::new();
+    let outcome = loop {
+        let field = match multipart.next_field().await {
             Ok(Some(f)) => f,
-            Ok(None) => break,
+            Ok(None) => break Ok(()),
             // Past the body limit, or a broken body.
-            Err(_) => return Err((None, "validation.file_too_large")),
+            Err(_) => break Err(Refusal::File(None, "validation.file_too_large")),
         };
         let Some(raw_name) = field.file_name().map(str::to_owned) else {
             continue; // a text part: nothing to do with it here
         };
-        let mut buf = BytesMut::new();
-        loop {
-            match field.chunk().await {
-                Ok(Some(chunk)) => {
-                    if (buf.len() + chunk.len()) as u64 > max_upload {
-                        return Err((Some(files::safe_name(&raw_name)), "validation.file_too_large"));
-                    }
-                    buf.extend_from_slice(&chunk);
-                }
-                Ok(None) => break,
-                Err(_) => return Err((Some(files::safe_name(&raw_name)), "validation.file_too_large")),
+        if uploads.len() == app::tickets::MAX_FILES_AT_ONCE {
+            break Err(Refusal::File(None, "attach.too_many"));
+        }
+        match upload::receive(field, storage, max_upload).await {
+            Ok(Some(u)) => uploads.push(u),
+            Ok(None) => {}
+            Err(ReceiveError::Storage(e)) => {
+                tracing::error!(error = %e, "an upload could not be stored");
+                break Err(Refusal::Storage);
+            }
+            Err(e) => {
+                let key = e.problem(max_upload).map_or("error.invalid", |p| p.message_key());
+                break Err(Refusal::File(Some(files::safe_name(&raw_name)), key));
             }
         }
-        // An empty file input sends one part with no name and no bytes.
-        if raw_name.is_empty() && buf.is_empty() {
-            continue;
-        }
-        if uploads.len() == app::tickets::MAX_FILES_AT_ONCE {
-            return Err((None, "attach.too_many"));
-        }
-        let file_name = files::safe_name(&raw_name);
-        let bytes = buf.freeze();
-        match files::sniff(&file_name, &bytes) {
-            Ok(content_type) => uploads.push(Upload {
-                file_name,
-                content_type,
-                bytes,
-            }),
-            Err(problem) => return Err((Some(file_name), problem.message_key())),
+    };
+    match outcome {
+        Ok(()) => Ok(uploads),
+        Err(refusal) => {
+            for u in uploads {
+                storage.delete(&u.key).await;
+            }
+            Err(refusal)
         }
     }
-    Ok(uploads)
 }

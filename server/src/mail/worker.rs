@@ -8,15 +8,14 @@
 //! is sent again, with the same Message-ID so that receivers can tell.
 
 use super::outbox;
-use super::smtp::{SendError, SmtpClient};
+use super::smtp::{SendError, SmtpClient, SmtpSettings};
 use crate::db::entities::mail_outbox;
 use chrono::Utc;
 use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
-use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncTransport, Message, Tokio1Executor};
 use sea_orm::DatabaseConnection;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -33,6 +32,8 @@ pub enum Transport {
 pub enum TransportError {
     #[error("GUICHET_SMTP_URL: {0}")]
     Url(String),
+    #[error(transparent)]
+    Smtp(#[from] super::smtp::SmtpSetupError),
     #[error("cannot create the mailbox folder {0}: {1}")]
     Mailbox(String, std::io::Error),
 }
@@ -46,11 +47,15 @@ impl Transport {
         }
     }
 
-    /// SMTP when a URL is given (`smtp://host:port`, optionally with user:password),
-    /// the mailbox folder otherwise.
-    pub fn new(smtp_url: Option<&str>, mailbox: PathBuf, timeout: Duration) -> Result<Self, TransportError> {
+    /// SMTP when a URL is given, the mailbox folder otherwise.
+    pub fn new(
+        smtp_url: Option<&str>,
+        extra_ca: Option<&Path>,
+        mailbox: PathBuf,
+        timeout: Duration,
+    ) -> Result<Self, TransportError> {
         match smtp_url {
-            Some(url) => Ok(Transport::Smtp(smtp_client(url, timeout)?)),
+            Some(url) => Ok(Transport::Smtp(smtp_client(url, extra_ca, timeout)?)),
             None => {
                 std::fs::create_dir_all(&mailbox)
                     .map_err(|e| TransportError::Mailbox(mailbox.display().to_string(), e))?;
@@ -60,24 +65,11 @@ impl Transport {
     }
 }
 
-/// `smtp://[user[:password]@]host[:port]`. Guichet speaks plain SMTP to a relay
-/// it trusts (the local MTA or a smarthost on the private network): TLS to the
-/// outside world is the relay's job, which keeps a TLS stack out of this binary.
-fn smtp_client(raw: &str, timeout: Duration) -> Result<SmtpClient, TransportError> {
-    let url = url::Url::parse(raw).map_err(|e| TransportError::Url(format!("{raw:?} is not a URL ({e})")))?;
-    if url.scheme() != "smtp" {
-        return Err(TransportError::Url(format!(
-            "{raw:?}: only smtp:// is supported (hand TLS to a local relay)"
-        )));
-    }
-    let host = url
-        .host_str()
-        .filter(|h| !h.is_empty())
-        .ok_or_else(|| TransportError::Url(format!("{raw:?} names no host")))?;
-    let decode = |s: &str| percent_encoding::percent_decode_str(s).decode_utf8_lossy().into_owned();
-    let credentials = (!url.username().is_empty())
-        .then(|| Credentials::new(decode(url.username()), decode(url.password().unwrap_or_default())));
-    Ok(SmtpClient::new(host, url.port().unwrap_or(25), credentials, timeout, 8))
+/// The SMTP client of a `GUICHET_SMTP_URL` (see `smtp` for the forms it takes).
+fn smtp_client(raw: &str, extra_ca: Option<&Path>, timeout: Duration) -> Result<SmtpClient, TransportError> {
+    let settings = SmtpSettings::parse(raw).map_err(|e| TransportError::Url(e.to_owned()))?;
+    // As many pooled connections as the worker sends messages at once.
+    Ok(SmtpClient::new(&settings, extra_ca, timeout, 8)?)
 }
 
 /// Settings of the delivery loop.

@@ -1,9 +1,10 @@
 //! Sign-in, sessions, account switching and language preference.
 
-use crate::db::entities::{account, membership, password_reset, session, sign_in_attempt, user};
+use crate::db::entities::{account, membership, password_reset, rate_hit, session, sign_in_attempt, user};
 use crate::mail::Notifier;
-use crate::services::password;
+use crate::services::password::Passwords;
 use app::accounts::{AccountSummary, Viewer};
+use app::domain::limit::Limit;
 use app::domain::{ProductFamily, Role};
 use app::i18n::Locale;
 use app::ports::{Accounts, AccountsError, NewSession, SignInAttempt};
@@ -22,15 +23,30 @@ const RESET_MINUTES: i64 = 60;
 /// Reset links mailed to one user per hour; more requests get the same answer and
 /// no mail, so that nobody can flood someone's inbox.
 const RESETS_PER_HOUR: u64 = 3;
+/// Reset requests accepted from one client address per hour, whatever the e-mail.
+const RESETS_PER_ADDRESS_PER_HOUR: u64 = 10;
+/// Reset requests waiting to be written; past this the answer is "try later".
+const RESET_QUEUE: usize = 64;
+
+/// The limits and durations of sign-in and sessions.
+#[derive(Clone, Copy, Debug)]
+pub struct AccountsLimits {
+    pub max_failures_per_email: u32,
+    pub max_failures_per_ip: u32,
+    /// A session unused for this long ends, before its absolute expiry.
+    pub session_idle: std::time::Duration,
+}
 
 pub struct AccountsService {
     db: DatabaseConnection,
     max_failures_per_email: u64,
     max_failures_per_ip: u64,
-    notifier: Notifier,
-    /// Reset requests are written one at a time in a process, so that the hourly
-    /// limit holds when several arrive at once (see `write_password_reset`).
-    resets: std::sync::Arc<tokio::sync::Mutex<()>>,
+    session_idle: Duration,
+    passwords: Passwords,
+    /// Reset requests, written one at a time by one task per process, so that the
+    /// hourly limit holds when several arrive at once (see `write_password_reset`).
+    /// Bounded: a flood is refused, never queued without end.
+    resets: tokio::sync::mpsc::Sender<String>,
 }
 
 fn storage(e: DbErr) -> AccountsError {
@@ -42,26 +58,38 @@ pub fn hash_token(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
-fn new_token() -> String {
+pub fn new_token() -> String {
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
     hex::encode(bytes)
 }
 
 impl AccountsService {
-    pub fn new(
-        db: DatabaseConnection,
-        max_failures_per_email: u32,
-        max_failures_per_ip: u32,
-        notifier: Notifier,
-    ) -> Self {
+    /// Starts the task that writes reset requests; it ends when the service is dropped.
+    pub fn new(db: DatabaseConnection, limits: AccountsLimits, passwords: Passwords, notifier: Notifier) -> Self {
+        let (resets, mut queue) = tokio::sync::mpsc::channel::<String>(RESET_QUEUE);
+        let writer_db = db.clone();
+        tokio::spawn(async move {
+            while let Some(email) = queue.recv().await {
+                if let Err(e) = Self::write_password_reset(writer_db.clone(), notifier.clone(), email).await {
+                    tracing::error!(error = %e, "password reset not written");
+                }
+            }
+        });
         Self {
             db,
-            max_failures_per_email: max_failures_per_email.into(),
-            max_failures_per_ip: max_failures_per_ip.into(),
-            notifier,
-            resets: Default::default(),
+            max_failures_per_email: limits.max_failures_per_email.into(),
+            max_failures_per_ip: limits.max_failures_per_ip.into(),
+            session_idle: Duration::from_std(limits.session_idle).unwrap_or(Duration::days(7)),
+            passwords,
+            resets,
         }
+    }
+
+    /// How often a session's last use is written: often enough for the idle limit,
+    /// rarely enough that browsing is not a write per page.
+    fn touch_every(&self) -> Duration {
+        (self.session_idle / 4).min(Duration::hours(1))
     }
 
     /// The session behind a cookie token, with everything the pages need; `None` when
@@ -71,9 +99,18 @@ impl AccountsService {
         let Some(s) = session::Entity::find_by_id(token_hash.clone()).one(&self.db).await? else {
             return Ok(None);
         };
-        if s.expires_at < Utc::now() {
+        let now = Utc::now();
+        let last_seen = s.last_seen_at.unwrap_or(s.created_at);
+        if s.expires_at < now || now - last_seen > self.session_idle {
             session::Entity::delete_by_id(token_hash).exec(&self.db).await?;
             return Ok(None);
+        }
+        if now - last_seen > self.touch_every() {
+            session::Entity::update_many()
+                .col_expr(session::Column::LastSeenAt, Expr::value(now))
+                .filter(session::Column::TokenHash.eq(token_hash.clone()))
+                .exec(&self.db)
+                .await?;
         }
         let Some(u) = user::Entity::find_by_id(s.user_id).one(&self.db).await? else {
             return Ok(None);
@@ -176,17 +213,45 @@ impl AccountsService {
             .await
     }
 
-    async fn record_attempt(&self, email: &str, ip: Option<String>, succeeded: bool) -> Result<(), DbErr> {
+    /// Records an attempt as failed before its password is checked; its id, to mark
+    /// it succeeded afterwards.
+    async fn record_attempt(&self, email: &str, ip: Option<String>) -> Result<i64, DbErr> {
         sign_in_attempt::ActiveModel {
             email: Set(email.to_owned()),
             ip: Set(ip),
-            succeeded: Set(succeeded),
+            succeeded: Set(false),
             attempted_at: Set(Utc::now()),
             ..Default::default()
         }
         .insert(&self.db)
         .await
-        .map(|_| ())
+        .map(|a| a.id)
+    }
+
+    /// Counts one request against a per-address limit, across every process: the
+    /// hit is written first and then counted, so that of N requests at once at most
+    /// `max` find themselves within it.
+    async fn hit(&self, bucket: String, max: u64, window: Duration) -> Result<bool, DbErr> {
+        let now = Utc::now();
+        // Old hits of this bucket go as new ones come (the index makes it cheap).
+        rate_hit::Entity::delete_many()
+            .filter(rate_hit::Column::Bucket.eq(bucket.as_str()))
+            .filter(rate_hit::Column::At.lt(now - window))
+            .exec(&self.db)
+            .await?;
+        rate_hit::ActiveModel {
+            bucket: Set(bucket.clone()),
+            at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        let hits = rate_hit::Entity::find()
+            .filter(rate_hit::Column::Bucket.eq(bucket))
+            .filter(rate_hit::Column::At.gt(now - window))
+            .count(&self.db)
+            .await?;
+        Ok(hits <= max)
     }
 }
 
@@ -194,12 +259,15 @@ impl AccountsService {
 impl Accounts for AccountsService {
     async fn sign_in(&self, attempt: SignInAttempt) -> Result<NewSession, AccountsError> {
         let ip = attempt.ip.map(|ip| ip.to_string());
-        // Limits first, before any password work: a locked-out guesser learns nothing.
+        // The attempt counts before any password work, and the limits count it: of
+        // N attempts at once, at most the limit reach the password check, and a
+        // locked-out guesser learns nothing.
+        let attempt_id = self.record_attempt(&attempt.email, ip.clone()).await.map_err(storage)?;
         if self
             .recent_failures(sign_in_attempt::Column::Email, attempt.email.clone())
             .await
             .map_err(storage)?
-            >= self.max_failures_per_email
+            > self.max_failures_per_email
         {
             return Err(AccountsError::RateLimited);
         }
@@ -208,7 +276,7 @@ impl Accounts for AccountsService {
                 .recent_failures(sign_in_attempt::Column::Ip, ip.clone())
                 .await
                 .map_err(storage)?
-                >= self.max_failures_per_ip
+                > self.max_failures_per_ip
         {
             return Err(AccountsError::RateLimited);
         }
@@ -217,15 +285,21 @@ impl Accounts for AccountsService {
             .one(&self.db)
             .await
             .map_err(storage)?;
+        let hashing = |e: crate::services::password::PasswordError| AccountsError::Storage(e.to_string());
         let user = match found {
-            Some(u) if password::verify(&attempt.password, &u.password_hash) => u,
-            Some(_) => {
-                self.record_attempt(&attempt.email, ip, false).await.map_err(storage)?;
-                return Err(AccountsError::BadCredentials);
+            Some(u) => {
+                if !self
+                    .passwords
+                    .verify(&attempt.password, &u.password_hash)
+                    .await
+                    .map_err(hashing)?
+                {
+                    return Err(AccountsError::BadCredentials);
+                }
+                u
             }
             None => {
-                password::burn_time(&attempt.password);
-                self.record_attempt(&attempt.email, ip, false).await.map_err(storage)?;
+                self.passwords.burn_time(&attempt.password).await.map_err(hashing)?;
                 return Err(AccountsError::BadCredentials);
             }
         };
@@ -247,12 +321,18 @@ impl Accounts for AccountsService {
             family: Set(Some(attempt.family.as_str().to_owned())),
             created_at: Set(now),
             expires_at: Set(now + Duration::days(SESSION_DAYS)),
+            last_seen_at: Set(Some(now)),
         }
         .insert(&txn)
         .await
         .map_err(storage)?;
+        sign_in_attempt::Entity::update_many()
+            .col_expr(sign_in_attempt::Column::Succeeded, Expr::value(true))
+            .filter(sign_in_attempt::Column::Id.eq(attempt_id))
+            .exec(&txn)
+            .await
+            .map_err(storage)?;
         txn.commit().await.map_err(storage)?;
-        self.record_attempt(&attempt.email, ip, true).await.map_err(storage)?;
         Ok(NewSession {
             token,
             max_age_secs: SESSION_DAYS * 24 * 3600,
@@ -261,6 +341,15 @@ impl Accounts for AccountsService {
 
     async fn sign_out(&self, token_hash: &str) -> Result<(), AccountsError> {
         session::Entity::delete_by_id(token_hash.to_owned())
+            .exec(&self.db)
+            .await
+            .map_err(storage)?;
+        Ok(())
+    }
+
+    async fn sign_out_everywhere(&self, user_id: i64) -> Result<(), AccountsError> {
+        session::Entity::delete_many()
+            .filter(session::Column::UserId.eq(user_id))
             .exec(&self.db)
             .await
             .map_err(storage)?;
@@ -306,25 +395,46 @@ impl Accounts for AccountsService {
         Ok(())
     }
 
-    async fn request_password_reset(&self, email: &str) -> Result<(), AccountsError> {
+    async fn request_password_reset(&self, email: &str, ip: Option<std::net::IpAddr>) -> Result<(), AccountsError> {
+        if let Some(ip) = ip
+            && !self
+                .hit(
+                    format!("reset-ip:{ip}"),
+                    RESETS_PER_ADDRESS_PER_HOUR,
+                    Duration::hours(1),
+                )
+                .await
+                .map_err(storage)?
+        {
+            return Err(Limit::TooManyRequests.into());
+        }
         // The work happens after the answer, so that the answer takes the same time
         // whether or not the address has an account.
-        let (db, notifier, email) = (self.db.clone(), self.notifier.clone(), email.to_owned());
-        let one_at_a_time = self.resets.clone();
-        tokio::spawn(async move {
-            let _turn = one_at_a_time.lock().await;
-            if let Err(e) = Self::write_password_reset(db, notifier, email).await {
-                tracing::error!(error = %e, "password reset not written");
-            }
-        });
-        Ok(())
+        self.resets
+            .try_send(email.to_owned())
+            .map_err(|_| AccountsError::Limited(Limit::TooManyRequests))
     }
 
     async fn reset_password(&self, token: &str, new_password: &str) -> Result<(), AccountsError> {
         let token_hash = hash_token(token);
         let now = Utc::now();
-        // Hash first (slow), so that the link is used up only by a reset that succeeds.
-        let hash = password::hash(new_password).map_err(|e| AccountsError::Storage(e.to_string()))?;
+        // A link that cannot work costs one indexed read, never a hash.
+        let usable = password_reset::Entity::find()
+            .filter(password_reset::Column::TokenHash.eq(token_hash.clone()))
+            .filter(password_reset::Column::UsedAt.is_null())
+            .filter(password_reset::Column::ExpiresAt.gt(now))
+            .count(&self.db)
+            .await
+            .map_err(storage)?;
+        if usable == 0 {
+            return Err(AccountsError::ResetLinkInvalid);
+        }
+        // Hash next (slow), so that the link is used up only by a reset that succeeds.
+        let hash = self
+            .passwords
+            .hash(new_password)
+            .await
+            .map_err(|e| AccountsError::Storage(e.to_string()))?;
         let txn = self.db.begin().await.map_err(storage)?;
         // Single use, even for two requests at once: only one conditional update wins.
         let won = password_reset::Entity::update_many()

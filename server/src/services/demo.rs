@@ -42,6 +42,15 @@ const USERS: &[(&str, &str, &str, &str, &[&str])] = &[
         &["100002"],
     ),
     ("oliver.reed@example.com", "Oliver Reed", "en", "customer", &["100005"]),
+    // Two customers the end-to-end tests sign out everywhere, one per language.
+    (
+        "lucie.bernard@example.com",
+        "Lucie Bernard",
+        "fr",
+        "customer",
+        &["100002"],
+    ),
+    ("noah.clark@example.com", "Noah Clark", "en", "customer", &["100005"]),
     ("agent@example.com", "Sophie Agent", "fr", "agent", &[]),
     ("admin@example.com", "Alex Admin", "en", "admin", &[]),
 ];

@@ -6,4 +6,5 @@ pub mod files;
 pub mod help;
 pub mod mailbox;
 pub mod password;
+pub mod setup;
 pub mod tickets;

@@ -3,23 +3,26 @@
 
 use crate::db::entities::{account, attachment, membership, ticket, ticket_event, ticket_field, ticket_watcher, user};
 use crate::mail::{MailKind, Notifier};
-use crate::storage::{Storage, StorageError};
+use crate::storage::{ObjectStream, Storage, StorageError};
 use app::accounts::Viewer;
 use app::console::{Agent, ConsoleFilter, ConsolePage, ConsoleRow};
 use app::domain::Role;
 use app::domain::forms::{FieldKind, FormSet, Localized};
 use app::domain::lifecycle::{self, Action, Actor};
+use app::domain::limit::Limit;
 use app::domain::ticket::{id_of, number_of};
 use app::domain::{ProductFamily, TicketStatus};
 use app::i18n::Locale;
 use app::ports::{Tickets, TicketsError};
 use app::tickets::{AttachmentInfo, QueueFilter, QueuePage, ShownField, TicketDetail, TicketSummary, TimelineEntry};
 use async_trait::async_trait;
-use bytes::Bytes;
 use chrono::Utc;
 use sea_orm::prelude::*;
 use sea_orm::sea_query::{ExprTrait, Func, LikeExpr, Query};
-use sea_orm::{ActiveValue::Set, Condition, ConnectionTrait, QueryOrder, QuerySelect, SqlErr, TransactionTrait};
+use sea_orm::{
+    ActiveValue::Set, Condition, ConnectionTrait, DatabaseTransaction, PaginatorTrait, QueryOrder, QuerySelect, SqlErr,
+    TransactionTrait,
+};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
@@ -32,7 +35,6 @@ async fn record_attachment(
     txn: &impl ConnectionTrait,
     ticket_id: i64,
     upload: &Upload,
-    key: &str,
     by: i64,
     at: chrono::DateTime<Utc>,
 ) -> Result<(), DbErr> {
@@ -40,8 +42,8 @@ async fn record_attachment(
         ticket_id: Set(ticket_id),
         file_name: Set(upload.file_name.clone()),
         content_type: Set(upload.content_type.clone()),
-        size: Set(upload.bytes.len() as i64),
-        storage_key: Set(key.to_owned()),
+        size: Set(i64::try_from(upload.size).unwrap_or(i64::MAX)),
+        storage_key: Set(upload.key.clone()),
         uploaded_by: Set(by),
         created_at: Set(at),
         ..Default::default()
@@ -78,16 +80,27 @@ pub struct TicketsService {
     forms: Arc<FormSet>,
     storage: Storage,
     max_upload: u64,
+    limits: TicketLimits,
     /// Writes the e-mails of each change in its transaction (and knows the grace
     /// period a resolved ticket waits).
     notifier: Notifier,
 }
 
-/// A checked file, ready to store.
+/// What one ticket and one user may add.
+#[derive(Clone, Copy, Debug)]
+pub struct TicketLimits {
+    pub max_upload: u64,
+    pub max_watchers: u32,
+    pub max_outside_watchers_per_hour: u32,
+}
+
+/// A checked file, already in storage under `key` (streamed there as it arrived).
+/// The service records it, or deletes it when the change it belongs to fails.
 pub struct Upload {
     pub file_name: String,
     pub content_type: String,
-    pub bytes: Bytes,
+    pub key: String,
+    pub size: u64,
 }
 
 pub struct NewTicket {
@@ -119,14 +132,15 @@ impl TicketsService {
         db: DatabaseConnection,
         forms: Arc<FormSet>,
         storage: Storage,
-        max_upload: u64,
+        limits: TicketLimits,
         notifier: Notifier,
     ) -> Self {
         Self {
             db,
             forms,
             storage,
-            max_upload,
+            max_upload: limits.max_upload,
+            limits,
             notifier,
         }
     }
@@ -138,15 +152,11 @@ impl TicketsService {
         if let Some(existing) = self.by_key(&t).await? {
             return Ok(existing);
         }
-        let stored = match &t.upload {
-            Some(u) => Some(self.storage.put(u.bytes.clone()).await?),
-            None => None,
-        };
-        match self.insert(&t, stored.as_deref()).await {
+        match self.insert(&t).await {
             Ok(number) => Ok(number),
             Err(e) => {
-                if let Some(key) = &stored {
-                    self.storage.delete(key).await;
+                if let Some(u) = &t.upload {
+                    self.storage.delete(&u.key).await;
                 }
                 if matches!(e.sql_err(), Some(SqlErr::UniqueConstraintViolation(_)))
                     && let Some(existing) = self.by_key(&t).await?
@@ -168,7 +178,7 @@ impl TicketsService {
             .map(|found| number_of(found.id)))
     }
 
-    async fn insert(&self, t: &NewTicket, storage_key: Option<&str>) -> Result<String, DbErr> {
+    async fn insert(&self, t: &NewTicket) -> Result<String, DbErr> {
         let now = Utc::now();
         let txn = self.db.begin().await?;
         let created = ticket::ActiveModel {
@@ -195,8 +205,8 @@ impl TicketsService {
             .exec(&txn)
             .await?;
         }
-        if let (Some(upload), Some(key)) = (&t.upload, storage_key) {
-            record_attachment(&txn, created.id, upload, key, t.requester_id, now).await?;
+        if let Some(upload) = &t.upload {
+            record_attachment(&txn, created.id, upload, t.requester_id, now).await?;
         }
         record_event(&txn, created.id, Some(t.requester_id), "created", None, now).await?;
         self.notifier.ticket(&txn, &created, MailKind::Created, now).await?;
@@ -424,21 +434,16 @@ impl TicketsService {
     /// one). The files are stored first; the rows and one timeline event are written
     /// in one transaction, and the stored files are removed if it fails.
     pub async fn attach(&self, viewer: &Viewer, number: &str, uploads: Vec<Upload>) -> Result<usize, TicketsError> {
-        let t = self.ticket_for(viewer, number).await?;
-        let status = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New);
-        lifecycle::apply(status, self.actor_of(viewer, &t), Action::AddAttachment)?;
-        let mut stored = Vec::new();
-        for u in &uploads {
-            match self.storage.put(u.bytes.clone()).await {
-                Ok(key) => stored.push(key),
-                Err(e) => {
-                    for key in &stored {
-                        self.storage.delete(key).await;
-                    }
-                    return Err(TicketsError::Storage(e.to_string()));
+        let stored: Vec<String> = uploads.iter().map(|u| u.key.clone()).collect();
+        let t = match self.attachable(viewer, number).await {
+            Ok(t) => t,
+            Err(e) => {
+                for key in &stored {
+                    self.storage.delete(key).await;
                 }
+                return Err(e);
             }
-        }
+        };
         let now = Utc::now();
         let written: Result<(), DbErr> = async {
             let txn = self.db.begin().await?;
@@ -455,8 +460,8 @@ impl TicketsService {
                 txn.rollback().await?;
                 return Err(DbErr::RecordNotUpdated);
             }
-            for (u, key) in uploads.iter().zip(&stored) {
-                record_attachment(&txn, t.id, u, key, viewer.user_id, now).await?;
+            for u in &uploads {
+                record_attachment(&txn, t.id, u, viewer.user_id, now).await?;
             }
             let names: Vec<&str> = uploads.iter().map(|u| u.file_name.as_str()).collect();
             let data = serde_json::json!({ "files": names }).to_string();
@@ -476,8 +481,71 @@ impl TicketsService {
         Ok(uploads.len())
     }
 
-    /// An attachment and its bytes, for someone who may see its ticket.
-    pub async fn attachment(&self, viewer: &Viewer, id: i64) -> Result<(attachment::Model, Bytes), TicketsError> {
+    /// The caps on adding a watcher, read inside the adding transaction: watchers per
+    /// ticket, and addresses from outside the ticket's account that one user added
+    /// within the hour (each is mailed the ticket's news: no mail relay).
+    async fn watcher_limits(
+        &self,
+        txn: &DatabaseTransaction,
+        viewer: &Viewer,
+        ticket_id: i64,
+        outside: bool,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Result<(), Limit>, TicketsError> {
+        let watchers = ticket_watcher::Entity::find()
+            .filter(ticket_watcher::Column::TicketId.eq(ticket_id))
+            .count(txn)
+            .await
+            .map_err(storage)?;
+        if watchers >= u64::from(self.limits.max_watchers) {
+            return Ok(Err(Limit::WatchersPerTicket));
+        }
+        if outside {
+            // The adder's row, locked on PostgreSQL: one user's additions on several
+            // tickets at once take turns too.
+            user::Entity::find_by_id(viewer.user_id)
+                .lock_exclusive()
+                .one(txn)
+                .await
+                .map_err(storage)?;
+            let recent = ticket_watcher::Entity::find()
+                .filter(ticket_watcher::Column::AddedBy.eq(viewer.user_id))
+                .filter(ticket_watcher::Column::UserId.is_null())
+                .filter(ticket_watcher::Column::CreatedAt.gt(now - chrono::Duration::hours(1)))
+                .count(txn)
+                .await
+                .map_err(storage)?;
+            if recent >= u64::from(self.limits.max_outside_watchers_per_hour) {
+                return Ok(Err(Limit::OutsideWatchersPerHour));
+            }
+        }
+        Ok(Ok(()))
+    }
+
+    /// Whether the viewer may add files to this ticket now: asked before the body of
+    /// an upload is read, so that nobody streams files at a ticket that is not theirs.
+    pub async fn may_attach(&self, viewer: &Viewer, number: &str) -> Result<(), TicketsError> {
+        self.attachable(viewer, number).await.map(|_| ())
+    }
+
+    async fn attachable(&self, viewer: &Viewer, number: &str) -> Result<ticket::Model, TicketsError> {
+        let t = self.ticket_for(viewer, number).await?;
+        let status = TicketStatus::parse(&t.status).unwrap_or(TicketStatus::New);
+        lifecycle::apply(status, self.actor_of(viewer, &t), Action::AddAttachment)?;
+        Ok(t)
+    }
+
+    /// Where uploads are streamed to before they are recorded.
+    pub fn storage(&self) -> &Storage {
+        &self.storage
+    }
+
+    /// An attachment and its bytes as a stream, for someone who may see its ticket.
+    pub async fn attachment(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+    ) -> Result<(attachment::Model, ObjectStream), TicketsError> {
         let a = attachment::Entity::find_by_id(id)
             .one(&self.db)
             .await
@@ -489,7 +557,7 @@ impl TicketsService {
             .ok_or(TicketsError::NotFound)?;
         let bytes = self
             .storage
-            .get(&a.storage_key)
+            .read(&a.storage_key)
             .await
             .map_err(|e| TicketsError::Storage(e.to_string()))?;
         Ok((a, bytes))
@@ -936,6 +1004,19 @@ impl Tickets for TicketsService {
         };
         let now = Utc::now();
         let txn = self.db.begin().await.map_err(storage)?;
+        // The ticket's row first: on PostgreSQL its lock makes watcher changes of one
+        // ticket take turns (SQLite has one writer at a time), so the caps below
+        // hold when requests race.
+        ticket::Entity::update_many()
+            .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
+            .filter(ticket::Column::Id.eq(t.id))
+            .exec(&txn)
+            .await
+            .map_err(storage)?;
+        if add && let Err(limit) = self.watcher_limits(&txn, viewer, t.id, user_id.is_none(), now).await? {
+            txn.rollback().await.map_err(storage)?;
+            return Err(limit.into());
+        }
         match existing {
             Some(w) => {
                 ticket_watcher::Entity::delete_by_id(w.id)
@@ -975,12 +1056,6 @@ impl Tickets for TicketsService {
                 .await
                 .map_err(storage)?;
         }
-        ticket::Entity::update_many()
-            .col_expr(ticket::Column::UpdatedAt, Expr::value(now))
-            .filter(ticket::Column::Id.eq(t.id))
-            .exec(&txn)
-            .await
-            .map_err(storage)?;
         txn.commit().await.map_err(storage)?;
         self.notifier.wake();
         Ok(())

@@ -9,6 +9,7 @@ pub mod help_post_answer;
 pub mod mail_outbox;
 pub mod membership;
 pub mod password_reset;
+pub mod rate_hit;
 pub mod session;
 pub mod sign_in_attempt;
 pub mod ticket;

@@ -10,6 +10,8 @@ pub struct Model {
     pub family: Option<String>,
     pub created_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,
+    /// Last use, written at most once per `SESSION_TOUCH`; `None` until then.
+    pub last_seen_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

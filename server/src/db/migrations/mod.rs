@@ -8,6 +8,7 @@ mod m20261128_000003_create_tickets;
 mod m20261128_000004_create_help;
 mod m20261128_000005_create_mail;
 mod m20261201_000006_index_help_updates;
+mod m20261206_000007_create_rate_hits;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_create_help::Migration),
             Box::new(m20261128_000005_create_mail::Migration),
             Box::new(m20261201_000006_index_help_updates::Migration),
+            Box::new(m20261206_000007_create_rate_hits::Migration),
         ]
     }
 }
