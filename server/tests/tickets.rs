@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use server::db::entities::{attachment, ticket, ticket_field};
 use std::collections::HashSet;
 use std::sync::Arc;
-use support::{TestApp, TestDb, post};
+use support::{File, TestApp, TestDb, multipart, post};
 
 const PASSWORD: &str = "guichet-demo";
 const CLAIRE: &str = "claire.martin@example.com";
@@ -22,32 +22,6 @@ on_every_database!(
     the_queue_filters_and_pages,
     several_files_are_added_at_once_with_the_same_checks,
 );
-
-/// A file part: field name, file name, bytes.
-type File<'a> = (&'a str, &'a str, &'a [u8]);
-
-/// A multipart body as a browser sends it: text fields, then file parts.
-fn multipart(fields: &[(&str, &str)], files: &[File]) -> (String, Vec<u8>) {
-    let boundary = "----guichet-test-boundary";
-    let mut body = Vec::new();
-    for (name, value) in fields {
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
-        );
-    }
-    for (name, file_name, bytes) in files {
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(b"\r\n");
-    }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    (format!("multipart/form-data; boundary={boundary}"), body)
-}
 
 async fn create(
     app: &TestApp,
