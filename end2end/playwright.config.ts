@@ -42,6 +42,7 @@ export default defineConfig({
       GUICHET_DATA_DIR: dataDir,
       GUICHET_SITE_DIR: '../target/site',
       GUICHET_CONTENT_DIR: '../content/help',
+      GUICHET_DEMO: 'true',
       // Resolved tickets close after a few seconds, so the end-to-end test sees it;
       // long enough that a loaded machine still has the customer comment first (at
       // 4 s the ticket sometimes closed before the comment that should reopen it).

@@ -9,4 +9,6 @@ say "building the server"
 cargo build -p server
 mkdir -p "${GUICHET_DATA_DIR:-./data}"
 say "starting"
+# Demo data is asked for here: the binary loads none by default.
+export GUICHET_DEMO="${GUICHET_DEMO:-true}"
 exec ./target/debug/guichet serve

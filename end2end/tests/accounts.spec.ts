@@ -48,7 +48,7 @@ test.describe('sign-in and accounts', () => {
     const before = (await context.cookies()).find((c) => c.name === 'guichet_session');
     expect(before?.value).toBeTruthy();
     await openAccountMenu(page);
-    await page.getByRole('button', { name: t.signOut }).click();
+    await page.getByRole('button', { name: t.signOut, exact: true }).click();
     await expect(page.getByRole('link', { name: t.signIn }).first()).toBeVisible();
     await expect(page.locator('.account-menu')).toHaveCount(0);
     // Replaying the old cookie does not bring the session back.
@@ -56,6 +56,24 @@ test.describe('sign-in and accounts', () => {
     await page.goto('/');
     await expect(page.getByRole('link', { name: t.signIn }).first()).toBeVisible();
     await expect(page.locator('.account-menu')).toHaveCount(0);
+  });
+
+  test('signing out everywhere ends the sessions of every device', async ({ browser, page, t, lang }) => {
+    // A customer of one's own: no other test's session is ended meanwhile.
+    const email = lang === 'fr' ? 'lucie.bernard@example.com' : 'noah.clark@example.com';
+    const phone = await browser.newContext({ locale: lang === 'fr' ? 'fr-FR' : 'en-US' });
+    const other = await phone.newPage();
+    await signIn(other, t, email);
+    await signIn(page, t, email);
+    await openAccountMenu(page);
+    await expectAccessible(page);
+    await page.getByRole('button', { name: t.signOutEverywhere }).click();
+    await expect(page.getByRole('link', { name: t.signIn }).first()).toBeVisible();
+    // The other device is signed out at its next page.
+    await other.goto('/tickets');
+    await expect(other.getByRole('link', { name: t.signIn }).first()).toBeVisible();
+    await expect(other.locator('.account-menu')).toHaveCount(0);
+    await phone.close();
   });
 
   test('the language switcher changes every label', async ({ page, lang }) => {
@@ -105,7 +123,7 @@ test.describe('without JavaScript', () => {
     await page.getByRole('button', { name: customer.accounts[1] }).click();
     await expect(page.getByTestId('active-account')).toHaveText(customer.accounts[1]);
     await page.locator('.account-menu > summary').click();
-    await page.getByRole('button', { name: t.signOut }).click();
+    await page.getByRole('button', { name: t.signOut, exact: true }).click();
     await expect(page.getByRole('link', { name: t.signIn }).first()).toBeVisible();
   });
 });
