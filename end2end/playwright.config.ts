@@ -52,6 +52,10 @@ export default defineConfig({
       // Rate limits are proven by the integration tests; here many tests share one IP.
       GUICHET_SIGNIN_MAX_FAILURES: '50',
       GUICHET_SIGNIN_MAX_FAILURES_PER_IP: '500',
+      // Three watchers a ticket, so that the cap is quick to reach; the hourly cap on
+      // outside addresses is proven by the integration tests, here many tests share users.
+      GUICHET_MAX_WATCHERS: '3',
+      GUICHET_MAX_OUTSIDE_WATCHERS_PER_HOUR: '1000',
       // 1 MiB, so that "a file over the limit" is quick to make.
       GUICHET_MAX_UPLOAD_BYTES: '1048576',
     },

@@ -9,6 +9,7 @@ const C = {
     history: 'Historique', comment: 'Ajouter un commentaire', send: 'Ajouter le commentaire', commented: 'a commenté',
     opened: 'a ouvert le ticket', watcher: 'Ajouter un observateur (adresse e-mail)', addWatcher: 'Ajouter l’observateur',
     watchers: 'Observateurs', followUp: 'Ouvrir un ticket de suivi',
+    watchersFull: 'Ce ticket a déjà le nombre maximal d’observateurs. Retirez-en un avant d’en ajouter un autre.',
     attach: 'Ajouter des pièces jointes', upload: 'Envoyer les fichiers', added: 'Fichiers ajoutés : 2.',
     attachments: 'Pièces jointes', refused: 'tool.exe — Ce type de fichier n’est pas accepté',
     attachedEvent: 'a ajouté des pièces jointes : log.txt, notes.txt',
@@ -17,6 +18,7 @@ const C = {
     history: 'History', comment: 'Add a comment', send: 'Add the comment', commented: 'commented',
     opened: 'opened the ticket', watcher: 'Add a watcher (e-mail address)', addWatcher: 'Add the watcher',
     watchers: 'Watchers', followUp: 'Open a follow-up ticket',
+    watchersFull: 'This ticket already has the most watchers allowed. Remove one before adding another.',
     attach: 'Add attachments', upload: 'Upload the files', added: 'Files added: 2.',
     attachments: 'Attachments', refused: 'tool.exe — This type of file is not accepted',
     attachedEvent: 'added attachments: log.txt, notes.txt',
@@ -189,4 +191,23 @@ test('the requester adds a watcher, who then finds the ticket in their queue', a
   await watcher.goto('/tickets?all=1');
   await expect(watcher.getByRole('link', { name: new RegExp(number) }).first()).toBeVisible();
   await other.close();
+});
+
+test('a ticket takes a bounded number of watchers, and says so past it', async ({ page, t, lang, customer }) => {
+  const c = C[lang];
+  await signIn(page, t, customer.email);
+  await openTicket(page, t, `Many watchers ${lang} ${Date.now()}`, true);
+  const watchers = page.getByRole('region', { name: c.watchers });
+  // The end-to-end server allows three watchers a ticket.
+  for (const n of [1, 2, 3]) {
+    await page.getByLabel(c.watcher).fill(`partner${n}@outside.example`);
+    await page.getByRole('button', { name: c.addWatcher }).click();
+    await expect(watchers).toContainText(`partner${n}@outside.example`);
+  }
+  await page.getByLabel(c.watcher).fill('one.too.many@outside.example');
+  await page.getByRole('button', { name: c.addWatcher }).click();
+  await expect(page.getByRole('alert').filter({ hasText: c.watchersFull })).toBeVisible();
+  await expect(page.getByLabel(c.watcher)).toHaveAttribute('aria-invalid', 'true');
+  await expect(watchers).not.toContainText('one.too.many@outside.example');
+  await expectAccessible(page);
 });

@@ -32,7 +32,7 @@ async fn migrations_run_from_empty_and_demo_is_idempotent(db: TestDb) {
         .await
         .expect("count accounts");
     let memberships = membership::Entity::find().count(&app.state.db).await.expect("count");
-    assert_eq!((users, accounts), (8, 6));
+    assert_eq!((users, accounts), (10, 6));
     drop(app);
     // A second start migrates nothing new and duplicates nothing.
     let again = TestApp::start(&db).await;

@@ -368,7 +368,15 @@ fn Watchers(number: String, watchers: Vec<String>, offered: Vec<Action>) -> impl
                     <div class="field">
                         <label for="watcher-email">{i.t("watchers.add_label")}</label>
                         <p id="watcher-help" class="help">{i.t("watchers.help")}</p>
-                        <input id="watcher-email" name="email" type="email" autocomplete="off" required aria-describedby="watcher-help"/>
+                        <input
+                            id="watcher-email"
+                            name="email"
+                            type="email"
+                            autocomplete="off"
+                            required
+                            aria-describedby="watcher-help watcher-error"
+                            aria-invalid=move || error().is_some().then_some("true")
+                        />
                     </div>
                     <button type="submit" class="button">{i.t("watchers.add")}</button>
                 </ActionForm>
