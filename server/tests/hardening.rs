@@ -12,7 +12,7 @@ use server::db::entities::{attachment, sign_in_attempt, ticket_watcher};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
-use support::{File, TestApp, TestDb, config_with, cookie, multipart, new_ticket, post, urlencode};
+use support::{TestApp, TestDb, attach, config_with, cookie, new_ticket, post, urlencode};
 
 on_every_database!(
     a_search_page_past_the_end_is_empty_not_a_crash,
@@ -293,17 +293,6 @@ async fn forwarded_headers_count_only_from_trusted_proxies(db: TestDb) {
     );
 }
 
-async fn upload(app: &TestApp, number: &str, cookie: &str, files: &[File<'_>]) -> support::Reply {
-    let (content_type, body) = multipart(&[], files);
-    let req = post(&format!("/tickets/{number}/attachments"), Some(cookie))
-        .header(header::ORIGIN, "http://127.0.0.1:3000")
-        .header(header::ACCEPT, "application/json")
-        .header(header::CONTENT_TYPE, content_type)
-        .body(Body::from(body))
-        .expect("request");
-    app.send(req).await
-}
-
 async fn uploads_are_authorised_first_and_streamed_within_the_limit(db: TestDb) {
     let app = TestApp::with_config(config_with(&db, &[("GUICHET_MAX_UPLOAD_BYTES", "4096")])).await;
     let claire = cookie(&app, CLAIRE).await;
@@ -311,16 +300,17 @@ async fn uploads_are_authorised_first_and_streamed_within_the_limit(db: TestDb) 
     let mine = new_ticket(&app, CLAIRE, "Signing fails everywhere").await;
     let before = stored_files(&db);
     // Someone else's ticket: a 404, and not a byte stored.
-    let r = upload(&app, &mine, &emma, &[("files", "log.txt", b"hello")]).await;
+    let r = attach(&app, &mine, &emma, &[("files", "log.txt", b"hello")], true).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", r.body);
     // Over the limit: refused as the bytes arrive, nothing left in storage; the
     // first file of the post, already stored, is removed with it.
     let big = vec![b'a'; 10_000];
-    let r = upload(
+    let r = attach(
         &app,
         &mine,
         &claire,
         &[("files", "ok.txt", b"fine"), ("files", "big.txt", &big)],
+        true,
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
@@ -329,7 +319,7 @@ async fn uploads_are_authorised_first_and_streamed_within_the_limit(db: TestDb) 
     assert_eq!(attachment::Entity::find().count(&app.state.db).await.expect("count"), 0);
     // Within the limit, streamed in several chunks of text: kept, typed as text.
     let text = "é".repeat(2000);
-    let r = upload(&app, &mine, &claire, &[("files", "notes.txt", text.as_bytes())]).await;
+    let r = attach(&app, &mine, &claire, &[("files", "notes.txt", text.as_bytes())], true).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(stored_files(&db), before + 1);
     let a = attachment::Entity::find()
@@ -348,11 +338,12 @@ async fn documents_are_served_as_inert_downloads_named_once(db: TestDb) {
     // A browser sends `a".html` as `a%22.html`.
     let html: &[u8] = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>";
     let svg: &[u8] = b"<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"></svg>";
-    let r = upload(
+    let r = attach(
         &app,
         &number,
         &claire,
         &[("files", "a%22.html", html), ("files", "r\u{e9}sum\u{e9}.svg", svg)],
+        true,
     )
     .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);

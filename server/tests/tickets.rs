@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use server::db::entities::{attachment, ticket, ticket_field};
 use std::collections::HashSet;
 use std::sync::Arc;
-use support::{File, TestApp, TestDb, multipart, post};
+use support::{File, TestApp, TestDb, attach, multipart, post};
 
 const PASSWORD: &str = "guichet-demo";
 const CLAIRE: &str = "claire.martin@example.com";
@@ -364,17 +364,6 @@ async fn the_queue_filters_and_pages(db: TestDb) {
         .await;
     let v: serde_json::Value = serde_json::from_str(&reply.body).expect("json");
     assert_eq!(v["items"].as_array().map(Vec::len), Some(0));
-}
-
-async fn attach(app: &TestApp, number: &str, cookie: &str, files: &[File<'_>], json: bool) -> support::Reply {
-    let (content_type, body) = multipart(&[], files);
-    let mut req = post(&format!("/tickets/{number}/attachments"), Some(cookie))
-        .header(header::ORIGIN, "http://127.0.0.1:3000")
-        .header(header::CONTENT_TYPE, content_type);
-    if json {
-        req = req.header(header::ACCEPT, "application/json");
-    }
-    app.send(req.body(Body::from(body)).expect("request")).await
 }
 
 async fn several_files_are_added_at_once_with_the_same_checks(db: TestDb) {

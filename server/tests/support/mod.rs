@@ -210,6 +210,19 @@ pub fn multipart(fields: &[(&str, &str)], files: &[File]) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// `POST /tickets/{number}/attachments` with these files, as JavaScript (JSON
+/// answer) or as a plain form.
+pub async fn attach(app: &TestApp, number: &str, cookie: &str, files: &[File<'_>], json: bool) -> Reply {
+    let (content_type, body) = multipart(&[], files);
+    let mut req = post(&format!("/tickets/{number}/attachments"), Some(cookie))
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .header(header::CONTENT_TYPE, content_type);
+    if json {
+        req = req.header(header::ACCEPT, "application/json");
+    }
+    app.send(req.body(Body::from(body)).expect("request")).await
+}
+
 pub fn urlencode(s: &str) -> String {
     percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
 }
