@@ -26,6 +26,7 @@ on_every_database!(
     documents_are_served_as_inert_downloads_named_once,
     reset_links_stay_off_the_admin_mail_page_outside_the_demo,
     create_admin_hands_out_a_one_time_link,
+    nul_bytes_in_text_are_refused_or_dropped_never_a_500,
 );
 
 const CLAIRE: &str = "claire.martin@example.com";
@@ -432,4 +433,65 @@ async fn create_admin_hands_out_a_one_time_link(db: TestDb) {
     assert!(!link.created);
     let bad = server::services::setup::create_admin(&app.state.db, "not an address", None).await;
     assert!(bad.is_err());
+}
+
+/// PostgreSQL refuses a NUL byte in text outright: every text a request carries is
+/// cleaned or refused before it reaches a query.
+async fn nul_bytes_in_text_are_refused_or_dropped_never_a_500(db: TestDb) {
+    let app = TestApp::start(&db).await;
+    let claire = cookie(&app, CLAIRE).await;
+    let number = new_ticket(&app, CLAIRE, "Signing fails everywhere").await;
+    let calls = [
+        (
+            "/api/tickets/queue",
+            "filter[q]=a%00b&filter[all_accounts]=false".to_owned(),
+        ),
+        (
+            "/api/tickets/queue",
+            "filter[q]=%00&filter[all_accounts]=false".to_owned(),
+        ),
+        ("/api/tickets/detail", "number=%00".to_owned()),
+        ("/api/tickets/comment", format!("number={number}&body=still%00failing")),
+        (
+            "/api/tickets/watchers",
+            format!("number={number}&email=a%00b%40example.com"),
+        ),
+        ("/api/help/search", "query=sign%00ing&page=1".to_owned()),
+        (
+            "/api/sign_in",
+            "family=esignature&email=a%00b%40example.com&password=x%00y".to_owned(),
+        ),
+        ("/api/request_password_reset", "email=a%00b%40example.com".to_owned()),
+    ];
+    for (endpoint, form) in calls {
+        let r = app.call(endpoint, &form, Some(&claire)).await;
+        assert!(r.status.as_u16() < 500, "{endpoint} {form}: {} {}", r.status, r.body);
+    }
+    // A ticket whose subject and description hold NUL bytes: created without them.
+    let (content_type, body) = support::multipart(
+        &[
+            ("family", "esignature"),
+            ("subject", "Signing\0 fails again"),
+            ("description", "Since Monday\0 no envelope can be signed."),
+        ],
+        &[],
+    );
+    let req = post("/tickets/new", Some(&claire))
+        .header(header::ORIGIN, "http://127.0.0.1:3000")
+        .header(header::ACCEPT, "application/json")
+        .header(header::CONTENT_TYPE, content_type)
+        .body(Body::from(body))
+        .expect("request");
+    let r = app.send(req).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    let subject = app
+        .call(
+            "/api/tickets/queue",
+            "filter[q]=again&filter[all_accounts]=true",
+            Some(&claire),
+        )
+        .await;
+    assert!(subject.body.contains("Signing fails again"), "{}", subject.body);
+    let suggest = app.send(get("/api/help/suggest?locale=en&q=sign%00ing", None)).await;
+    assert!(suggest.status.as_u16() < 500, "{}", suggest.status);
 }

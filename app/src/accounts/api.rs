@@ -60,8 +60,13 @@ pub async fn sign_in(family: String, email: String, password: String) -> Result<
     use ssr::*;
     let family =
         ProductFamily::parse(&family).ok_or_else(|| reply_error(AppError::Invalid { field: "family".into() }))?;
+    // No account has an address that is not plausible (a NUL byte, 1 MB): the
+    // same answer as a wrong password, without a query.
     if email.len() > 320 || password.len() > 1024 {
         return Err(map_err(AccountsError::BadCredentials, ""));
+    }
+    if !mail::is_plausible(&mail::normalize(&email)) {
+        return Err(map_err(AccountsError::BadCredentials, email.trim()));
     }
     let ctx = request_context().ok_or(AppError::Internal)?;
     let attempt = crate::ports::SignInAttempt {

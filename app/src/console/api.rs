@@ -30,6 +30,8 @@ mod ssr {
 pub async fn fetch_console(filter: ConsoleFilter) -> Result<ConsolePage, AppError> {
     use ssr::*;
     let session = require_staff()?;
+    let mut filter = filter;
+    filter.product = filter.product.as_deref().map(crate::domain::text::query);
     port()?
         .console(&session.viewer, filter)
         .await

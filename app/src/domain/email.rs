@@ -6,11 +6,11 @@ pub fn normalize(email: &str) -> String {
 }
 
 /// A deliberately loose check (one `@`, something on each side, a dot in the domain,
-/// no whitespace, at most 254 characters): the real proof of an address is a mail
-/// that arrives.
+/// no whitespace or control character, at most 254 characters): the real proof of an
+/// address is a mail that arrives.
 pub fn is_plausible(email: &str) -> bool {
     let email = email.trim();
-    if email.is_empty() || email.chars().count() > 254 || email.chars().any(char::is_whitespace) {
+    if email.is_empty() || email.chars().count() > 254 || email.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return false;
     }
     match email.split_once('@') {
@@ -38,6 +38,7 @@ mod tests {
     #[test]
     fn plausible_addresses() {
         assert!(is_plausible("claire.martin@example.com"));
+        assert!(!is_plausible("claire\0martin@example.com"));
         assert!(!is_plausible("claire"));
         assert!(!is_plausible("a@b"));
         assert!(!is_plausible("a@@b.c"));

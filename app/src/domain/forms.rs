@@ -273,6 +273,8 @@ pub fn check_field(def: &FieldDef, raw: &str, today: &str) -> Result<Option<Stri
     }
     match &def.kind {
         FieldKind::ShortText { min, max } | FieldKind::LongText { min, max } => {
+            let value = super::text::typed(value);
+            let value = value.trim();
             let n = chars(value);
             if n < *min {
                 Err(FieldProblem::TooShort { min: *min })

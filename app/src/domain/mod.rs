@@ -7,6 +7,7 @@ pub mod lifecycle;
 pub mod limit;
 pub mod password;
 pub mod role;
+pub mod text;
 pub mod ticket;
 
 pub use family::ProductFamily;

@@ -41,6 +41,8 @@ pub fn map_tickets_error(e: crate::ports::TicketsError) -> AppError {
 pub async fn fetch_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
     use ssr::*;
     let session = require_session()?;
+    let mut filter = filter;
+    filter.q = crate::domain::text::query(&filter.q);
     port()?.queue(&session.viewer, filter).await.map_err(map_err)
 }
 

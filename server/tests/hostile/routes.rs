@@ -187,17 +187,26 @@ pub(crate) fn plan(e: &Endpoint, ei: usize, kinds: &[Kind], ticket: &str) -> Vec
     }
 
     // 3. One field hostile, the others benign (a real ticket number with a hostile
-    // body goes past the lookups, into validation and storage).
+    // body goes past the lookups, into validation and storage): one kind in turn,
+    // and in every field the kinds that break text on its way to a database (a NUL
+    // byte inside, which PostgreSQL refuses; bytes that are not UTF-8; a number
+    // past any integer).
     if server_fn || takes_body {
+        const EVERY_FIELD: [&str; 3] = ["NUL inside", "invalid UTF-8", "u64 max + 1"];
         for (fi, (name, _)) in e.fields.iter().enumerate() {
-            let k = &kinds[(fi * 7 + ei) % kinds.len()];
-            let pairs = with_field(&base, name, &k.bytes);
-            let cover = if server_fn {
-                Cover::SignedIn(ei + fi)
-            } else {
-                Cover::Every
-            };
-            out.push(e.case(format!("{name} = {}", k.name), cover, &path, &pairs));
+            let turn = &kinds[(fi * 7 + ei) % kinds.len()];
+            let always = kinds
+                .iter()
+                .filter(|k| EVERY_FIELD.contains(&k.name) && k.name != turn.name);
+            for (n, k) in std::iter::once(turn).chain(always).enumerate() {
+                let pairs = with_field(&base, name, &k.bytes);
+                let cover = if server_fn {
+                    Cover::SignedIn(ei + fi + n)
+                } else {
+                    Cover::Every
+                };
+                out.push(e.case(format!("{name} = {}", k.name), cover, &path, &pairs));
+            }
         }
     }
 
