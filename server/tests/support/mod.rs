@@ -19,12 +19,44 @@ use tower::ServiceExt;
 pub struct TestDb {
     pub url: String,
     pub data: tempfile::TempDir,
+    /// PostgreSQL: the server's URL and this test's database, dropped with it.
+    postgres: Option<(String, String)>,
+}
+
+impl Drop for TestDb {
+    /// A test's PostgreSQL database goes when the test ends, passed or failed. The
+    /// test's runtime may be shutting down: the drop runs on a thread and a runtime
+    /// of its own, and `FORCE` ends the connections the test's tasks still hold.
+    /// Best effort: `make test` also drops what an interrupted run left.
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.postgres.take() else {
+            return;
+        };
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+            runtime.block_on(async {
+                let conn = Database::connect(&admin).await.map_err(std::io::Error::other)?;
+                conn.execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                    .await
+                    .map_err(std::io::Error::other)?;
+                conn.close().await.map_err(std::io::Error::other)
+            })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(()))) {
+            eprintln!("could not drop the test database {}", self.url);
+        }
+    }
 }
 
 pub fn sqlite() -> TestDb {
     let data = tempfile::tempdir().expect("temporary folder");
     let url = format!("sqlite://{}?mode=rwc", data.path().join("test.db").display());
-    TestDb { url, data }
+    TestDb {
+        url,
+        data,
+        postgres: None,
+    }
 }
 
 /// A new, empty PostgreSQL database, or `None` when `TEST_DATABASE_URL` is unset
@@ -43,6 +75,7 @@ pub async fn postgres() -> Option<TestDb> {
     Some(TestDb {
         url: format!("{base}/{name}"),
         data: tempfile::tempdir().expect("temporary folder"),
+        postgres: Some((admin, name)),
     })
 }
 
