@@ -4,10 +4,10 @@
 use bytes::Bytes;
 use futures::StreamExt;
 use futures::stream::BoxStream;
+use object_store::ObjectStore;
 use object_store::buffered::BufWriter;
 use object_store::local::LocalFileSystem;
 use object_store::path::Path as StorePath;
-use object_store::{ObjectStore, PutPayload};
 use std::path::Path;
 use std::sync::Arc;
 
@@ -32,16 +32,6 @@ impl Storage {
         Ok(Storage { store: Arc::new(store) })
     }
 
-    /// Stores bytes under a new random key and returns the key.
-    pub async fn put(&self, bytes: Bytes) -> Result<String, StorageError> {
-        let key = format!("tickets/{}", uuid::Uuid::new_v4().simple());
-        self.store
-            .put(&StorePath::from(key.as_str()), PutPayload::from(bytes))
-            .await
-            .map_err(|e| StorageError(e.to_string()))?;
-        Ok(key)
-    }
-
     /// A new object under a random key, written as its bytes arrive.
     pub fn writer(&self) -> ObjectWriter {
         let key = format!("tickets/{}", uuid::Uuid::new_v4().simple());
@@ -60,15 +50,6 @@ impl Storage {
             .into_stream()
             .map(|chunk| chunk.map_err(|e| StorageError(e.to_string())))
             .boxed())
-    }
-
-    pub async fn get(&self, key: &str) -> Result<Bytes, StorageError> {
-        let result = self
-            .store
-            .get(&StorePath::from(key))
-            .await
-            .map_err(|e| StorageError(e.to_string()))?;
-        result.bytes().await.map_err(|e| StorageError(e.to_string()))
     }
 
     /// Best effort: an orphan file costs disk, never correctness.

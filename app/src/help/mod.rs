@@ -183,15 +183,10 @@ pub fn is_slug(slug: &str) -> bool {
 pub const SEARCH_PAGE_SIZE: usize = 10;
 /// The furthest page a search URL may ask for; past the results it is empty.
 pub const SEARCH_MAX_PAGE: usize = 1_000;
-/// A search query is cut to this many characters (a question, not a document).
-pub const SEARCH_MAX_QUERY_CHARS: usize = 200;
-
-/// A search request's query and page, bounded before anything uses them.
+/// A search request's query (a search box's text, `domain::text::query`) and page,
+/// bounded before anything uses them.
 pub fn bounded_search(query: &str, page: usize) -> (String, usize) {
-    (
-        query.chars().take(SEARCH_MAX_QUERY_CHARS).collect(),
-        page.clamp(1, SEARCH_MAX_PAGE),
-    )
+    (crate::domain::text::query(query), page.clamp(1, SEARCH_MAX_PAGE))
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
