@@ -15,3 +15,14 @@ if [ -n "$found" ]; then
   exit 1
 fi
 echo "app (hydrate, wasm32): ok, none of the server-only crates"
+
+# The bottom crate depends on serde, thiserror and uuid only (async-trait, for the
+# port traits, only with its `ports` feature, which the server turns on): no web
+# framework, database, runtime or search engine can reach the domain rules.
+cargo check -q -p domain --target wasm32-unknown-unknown
+direct=$(cargo tree -p domain -e normal --depth 1 --prefix none --format '{p}' | awk 'NR > 1 {print $1}' | sort -u | tr '\n' ' ')
+if [ "$direct" != "serde thiserror uuid " ]; then
+  echo "domain depends on more than serde, thiserror and uuid: $direct" >&2
+  exit 1
+fi
+echo "domain: ok, serde, thiserror and uuid only"

@@ -22,12 +22,12 @@ pub enum AppError {
     /// The ticket's lifecycle does not allow this now (a closed ticket, an agent's
     /// action asked by a customer...).
     #[error("refused: {0}")]
-    Refused(crate::domain::lifecycle::Refusal),
+    Refused(domain::lifecycle::Refusal),
     #[error("password: {0}")]
-    Password(crate::domain::password::PasswordProblem),
+    Password(domain::password::PasswordProblem),
     /// A limit was reached (watchers, requests per address); nothing was changed.
     #[error("limit: {0}")]
-    Limit(crate::domain::limit::Limit),
+    Limit(domain::limit::Limit),
     #[error("internal error")]
     Internal,
     /// The request never reached our code (network, decoding).
@@ -80,9 +80,70 @@ impl FromServerFnError for AppError {
         let error = AppError::Request(value.to_string());
         #[cfg(feature = "ssr")]
         if client_fault {
-            return crate::request::reply_error(error);
+            return reply_error(error);
         }
         let _ = client_fault;
         error
+    }
+}
+
+/// (ssr) Sets the HTTP status for an error answered to JavaScript. A plain form post
+/// keeps leptos_axum's redirect back to the form, which then shows the error.
+#[cfg(feature = "ssr")]
+pub fn reply_error(error: AppError) -> AppError {
+    if !crate::response::accepts_html() {
+        crate::response::set_status(error.status());
+    }
+    error
+}
+
+/// (ssr) A storage failure, logged once here with its whole chain of causes; the user
+/// sees only "internal error".
+#[cfg(feature = "ssr")]
+pub fn internal(port: &str, cause: &(dyn std::error::Error + 'static)) -> AppError {
+    let mut chain = cause.to_string();
+    let mut source = cause.source();
+    while let Some(s) = source {
+        chain.push_str(": ");
+        chain.push_str(&s.to_string());
+        source = s.source();
+    }
+    leptos::logging::error!("{port} storage failed: {chain}");
+    AppError::Internal
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::ports::TicketsError> for AppError {
+    fn from(e: domain::ports::TicketsError) -> Self {
+        use domain::ports::TicketsError;
+        reply_error(match e {
+            TicketsError::NotFound => AppError::NotFound,
+            TicketsError::Refused(r) => AppError::Refused(r),
+            TicketsError::Limited(l) => AppError::Limit(l),
+            TicketsError::Storage(cause) => internal("tickets", cause.as_ref()),
+        })
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::ports::HelpError> for AppError {
+    fn from(e: domain::ports::HelpError) -> Self {
+        use domain::ports::HelpError;
+        reply_error(match e {
+            // A missing page is a 404 for a browser's navigation too.
+            HelpError::NotFound => {
+                crate::response::set_status(404);
+                AppError::NotFound
+            }
+            HelpError::Storage(cause) => internal("help center", cause.as_ref()),
+        })
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl From<domain::ports::MailboxError> for AppError {
+    fn from(e: domain::ports::MailboxError) -> Self {
+        let domain::ports::MailboxError::Storage(cause) = e;
+        reply_error(internal("mailbox", cause.as_ref()))
     }
 }

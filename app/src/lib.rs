@@ -5,14 +5,17 @@ pub mod accounts;
 pub mod admin;
 pub mod components;
 pub mod console;
-pub mod domain;
+#[cfg(feature = "browser")]
+pub mod draft;
 pub mod error;
+pub mod format;
 pub mod help;
 pub mod i18n;
-#[cfg(feature = "ssr")]
-pub mod ports;
+pub mod not_found;
 #[cfg(feature = "ssr")]
 pub mod request;
+#[cfg(feature = "ssr")]
+pub mod response;
 pub mod shell;
 pub mod tickets;
 

@@ -1,10 +1,10 @@
-//! (ssr) What the server's middleware learned about a request, and the HTTP details
-//! that server functions need: cookies, status codes, the client's address.
+//! (ssr) What the server's middleware learned about a request: the session, the
+//! language, the client's address. The answer's side (status, cookies) is `response`.
 
-use crate::accounts::Viewer;
 use crate::error::AppError;
-use crate::i18n::Locale;
-use axum::http::{HeaderValue, StatusCode, header, request::Parts};
+use axum::http::{HeaderValue, header, request::Parts};
+use domain::Locale;
+use domain::wire::accounts::Viewer;
 use leptos::prelude::use_context;
 use leptos_axum::ResponseOptions;
 use std::net::IpAddr;
@@ -25,9 +25,9 @@ pub struct RequestContext {
 /// context when the server renders the form in answer to the POST.
 #[derive(Clone, Debug)]
 pub struct FormSubmission {
-    pub family: crate::domain::ProductFamily,
+    pub family: domain::ProductFamily,
     pub values: std::collections::BTreeMap<String, String>,
-    pub errors: Vec<crate::domain::forms::FieldError>,
+    pub errors: Vec<domain::forms::FieldError>,
     pub idempotency_key: String,
 }
 
@@ -53,30 +53,17 @@ pub fn current_session() -> Option<CurrentSession> {
 
 /// The signed-in session, or `Unauthenticated`.
 pub fn require_session() -> Result<CurrentSession, AppError> {
-    current_session().ok_or_else(|| reply_error(AppError::Unauthenticated))
+    current_session().ok_or_else(|| crate::error::reply_error(AppError::Unauthenticated))
 }
 
-/// True when the request is a plain HTML form post or navigation (no JavaScript).
-pub fn accepts_html() -> bool {
-    parts()
-        .and_then(|p| p.headers.get(header::ACCEPT).cloned())
-        .and_then(|v| v.to_str().ok().map(|s| s.contains("text/html")))
-        .unwrap_or(false)
+/// A fresh random key for a form.
+pub fn new_idempotency_key() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
-/// Sets the HTTP status for an error answered to JavaScript. A plain form post keeps
-/// leptos_axum's redirect back to the form, which then shows the error.
-pub fn reply_error(error: AppError) -> AppError {
-    if !accepts_html() {
-        set_status(error.status());
-    }
-    error
-}
-
-pub fn set_status(code: u16) {
-    if let (Some(res), Ok(code)) = (use_context::<ResponseOptions>(), StatusCode::from_u16(code)) {
-        res.set_status(code);
-    }
+/// Today in UTC, YYYY-MM-DD.
+pub fn today() -> String {
+    chrono::Utc::now().date_naive().to_string()
 }
 
 /// Appends a `Set-Cookie`: HttpOnly, SameSite=Lax, Path=/, Secure when configured.
@@ -90,30 +77,4 @@ pub fn set_cookie(name: &str, value: &str, max_age_secs: i64) {
     if let (Some(res), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&cookie)) {
         res.append_header(header::SET_COOKIE, value);
     }
-}
-
-/// The page's Content-Security-Policy: only our own scripts, plus Leptos's inline
-/// hydration data carrying this request's nonce, and WebAssembly compilation.
-pub fn set_page_csp() {
-    let nonce = leptos::nonce::use_nonce()
-        .map(|n| format!(" 'nonce-{n}'"))
-        .unwrap_or_default();
-    let policy = format!(
-        "default-src 'self'; script-src 'self'{nonce} 'wasm-unsafe-eval'; style-src 'self'; \
-         img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; \
-         frame-ancestors 'none'; form-action 'self'"
-    );
-    if let (Some(res), Ok(value)) = (use_context::<ResponseOptions>(), HeaderValue::from_str(&policy)) {
-        res.insert_header(header::CONTENT_SECURITY_POLICY, value);
-    }
-}
-
-/// A fresh random key for a form.
-pub fn new_idempotency_key() -> String {
-    uuid::Uuid::new_v4().simple().to_string()
-}
-
-/// Today in UTC, YYYY-MM-DD.
-pub fn today() -> String {
-    chrono::Utc::now().date_naive().to_string()
 }

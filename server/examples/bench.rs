@@ -110,7 +110,7 @@ async fn main() -> Result<(), String> {
                         family: Set("esignature".into()),
                         product: Set(None),
                         subject: Set(format!("Question about envelope {k}")),
-                        status: Set("open".into()),
+                        status: Set(ticket::Status::Open),
                         created_at: Set(now),
                         updated_at: Set(now),
                         ..Default::default()
@@ -171,7 +171,7 @@ async fn insert_one(db: &DatabaseConnection, requester: i64, account: i64, i: us
         family: Set("esignature".into()),
         product: Set(None),
         subject: Set("Signing fails on every envelope".into()),
-        status: Set("new".into()),
+        status: Set(ticket::Status::New),
         idempotency_key: Set(Some(format!(
             "raw-{i}-{}",
             now.timestamp_nanos_opt().unwrap_or_default()
@@ -199,7 +199,7 @@ async fn insert_one(db: &DatabaseConnection, requester: i64, account: i64, i: us
     ticket_event::ActiveModel {
         ticket_id: Set(t.id),
         actor_id: Set(Some(requester)),
-        kind: Set("created".into()),
+        kind: Set(server::db::entities::ticket_event::Kind::Created),
         data: Set(None),
         created_at: Set(now),
         ..Default::default()
@@ -212,7 +212,7 @@ async fn insert_one(db: &DatabaseConnection, requester: i64, account: i64, i: us
 /// N documents made from the demo articles: the k-th copies article k mod the count,
 /// with its own slug and a numbered title.
 fn synthetic(content: &std::path::Path, n: usize) -> Result<Vec<server::search::SearchDoc>, String> {
-    use app::help::ItemKind;
+    use domain::wire::help::ItemKind;
     let (items, _) = server::services::help::content::load_dir(content);
     let base: Vec<_> = items.iter().filter(|i| i.post.is_none()).collect();
     if base.is_empty() {
@@ -260,7 +260,7 @@ fn index_build(content: &std::path::Path, n: usize) -> Result<(), String> {
     let held = resident_bytes().saturating_sub(before);
     // Keep the index alive until measured, and check it answers.
     let found = index
-        .rank_articles(app::i18n::Locale::En, "download signed document", 5)
+        .rank_articles(domain::Locale::En, "download signed document", 5)
         .len();
     println!(
         "{n} articles: built in {secs:.2} s, {:.1} MiB resident ({found} hits for a test query)",
@@ -316,7 +316,7 @@ async fn seed_articles(db: &DatabaseConnection, n: usize) -> Result<(), String> 
 
 /// The search engine alone, in process: every relevance subject, several rounds.
 fn suggest_inproc(content: &std::path::Path, n: usize) -> Result<(), String> {
-    use app::i18n::Locale;
+    use domain::Locale;
     use server::services::help::wire;
     let docs = with_posts(content, n)?;
     let index = server::search::SearchIndex::build(&docs).map_err(|e| e.to_string())?;
@@ -395,11 +395,11 @@ async fn sweep_bench(
                 // Every `every`-th ticket is due; a few others resolved recently; the
                 // rest open.
                 let (status, resolved_at) = if k % every == 0 {
-                    ("resolved", Some(now - chrono::Duration::days(6)))
+                    (ticket::Status::Resolved, Some(now - chrono::Duration::days(6)))
                 } else if k % 7 == 0 {
-                    ("resolved", Some(now - chrono::Duration::hours(3)))
+                    (ticket::Status::Resolved, Some(now - chrono::Duration::hours(3)))
                 } else {
-                    ("open", None)
+                    (ticket::Status::Open, None)
                 };
                 ticket::ActiveModel {
                     account_id: Set(account),
@@ -407,7 +407,7 @@ async fn sweep_bench(
                     family: Set("esignature".into()),
                     product: Set(None),
                     subject: Set(format!("Ticket {k}")),
-                    status: Set(status.into()),
+                    status: Set(status),
                     resolved_at: Set(resolved_at),
                     created_at: Set(now),
                     updated_at: Set(now),
@@ -485,7 +485,7 @@ async fn outbox_bench(db: &DatabaseConnection, n: usize) -> Result<(), String> {
             },
             Some(&about),
             "claire.martin@example.com",
-            app::i18n::Locale::Fr,
+            domain::Locale::Fr,
             "http://127.0.0.1:3000",
         )
     };

@@ -1,7 +1,7 @@
 //! Loads the ticket forms: `config/forms.toml` is compiled in as the default, and
 //! `GUICHET_FORMS` may name another file. A mistake stops start-up, named.
 
-use app::domain::forms::FormSet;
+use domain::forms::FormSet;
 use std::path::Path;
 
 const DEFAULT: &str = include_str!("../../config/forms.toml");
@@ -15,7 +15,7 @@ pub enum FormsError {
     #[error("forms file {path}: {source}")]
     Invalid {
         path: String,
-        source: app::domain::forms::SchemaError,
+        source: domain::forms::SchemaError,
     },
 }
 

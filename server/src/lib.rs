@@ -43,18 +43,16 @@ pub struct Shared {
     pub help: Arc<HelpService>,
     /// Writes e-mails into the outbox.
     pub notifier: mail::Notifier,
-    /// The outbox's delivery settings (its loop runs in the background).
+    /// The outbox's delivery settings (its loop is one of the `jobs::Workers`).
     pub mail: mail::worker::Worker,
-    /// The delivery loop of this process, so that tests can stop it as a crash would.
-    pub mail_task: Arc<tokio::task::JoinHandle<()>>,
     pub mailbox: Arc<services::mailbox::MailboxService>,
     pub leptos: LeptosOptions,
     pub assets: Option<app::AssetManifest>,
 }
 
 impl AppState {
-    pub fn tickets_forms(&self) -> Arc<app::domain::forms::FormSet> {
-        use app::ports::Tickets;
+    pub fn tickets_forms(&self) -> Arc<domain::forms::FormSet> {
+        use domain::ports::Tickets;
         self.tickets.forms()
     }
 }
@@ -109,34 +107,53 @@ pub async fn open_database(config: &Config) -> Result<DatabaseConnection, StartE
     Ok(db)
 }
 
-impl AppState {
-    /// Opens the database, migrates it, loads the demo data when configured, and
-    /// wires the services.
-    pub async fn build(config: Config) -> Result<Self, StartError> {
-        let db = open_database(&config).await?;
-        if config.demo {
-            let added = services::demo::load(&db).await.map_err(StartError::Demo)?;
-            if added > 0 {
-                tracing::info!(users = added, "demo data loaded");
-            }
-            if config.content_dir.is_dir() {
-                let report = services::help::import::import_dir(&db, &config.content_dir)
-                    .await
-                    .map_err(StartError::Import)?;
-                for e in &report.errors {
-                    tracing::warn!(error = %e, "demo article not imported");
-                }
-                if !report.added.is_empty() || !report.updated.is_empty() {
-                    tracing::info!(
-                        added = report.added.len(),
-                        updated = report.updated.len(),
-                        "demo articles imported"
-                    );
-                }
-            } else {
-                tracing::warn!(dir = %config.content_dir.display(), "no demo articles found (GUICHET_CONTENT_DIR)");
-            }
+/// Loads the demo users, accounts and articles when `GUICHET_DEMO` is on (each only
+/// once). Part of `serve`'s start-up, before the state is built.
+pub async fn load_demo(config: &Config, db: &DatabaseConnection) -> Result<(), StartError> {
+    if !config.demo {
+        return Ok(());
+    }
+    let added = services::demo::load(db).await.map_err(StartError::Demo)?;
+    if added > 0 {
+        tracing::info!(users = added, "demo data loaded");
+    }
+    if config.content_dir.is_dir() {
+        let report = services::help::import::import_dir(db, &config.content_dir)
+            .await
+            .map_err(StartError::Import)?;
+        for e in &report.errors {
+            tracing::warn!(error = %e, "demo article not imported");
         }
+        if !report.added.is_empty() || !report.updated.is_empty() {
+            tracing::info!(
+                added = report.added.len(),
+                updated = report.updated.len(),
+                "demo articles imported"
+            );
+        }
+    } else {
+        tracing::warn!(dir = %config.content_dir.display(), "no demo articles found (GUICHET_CONTENT_DIR)");
+    }
+    Ok(())
+}
+
+/// An error and its causes on one line, for the log: "outer: inner: root".
+pub fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        line.push_str(": ");
+        line.push_str(&s.to_string());
+        source = s.source();
+    }
+    line
+}
+
+impl AppState {
+    /// Wires the services over an open, migrated database. Reads (the forms, the
+    /// search index, the browser bundle's manifest) but starts nothing: the
+    /// background workers are `jobs::Workers::start`'s, which only `serve` calls.
+    pub async fn build(config: Config, db: DatabaseConnection) -> Result<Self, StartError> {
         let notifier = mail::Notifier::new(
             &config.base_url,
             &config.team_email,
@@ -158,15 +175,7 @@ impl AppState {
             retry_base: std::time::Duration::from_secs(2),
             concurrency: 8,
         };
-        let mail_task = mail_worker.clone().spawn(config.mail_poll, notifier.wake.clone());
-        jobs::sweeper::spawn(
-            db.clone(),
-            config.resolved_grace,
-            config.sweep_interval,
-            notifier.clone(),
-        );
         let help = Arc::new(HelpService::new(db.clone()).await?);
-        help.spawn_poller(config.index_poll);
         let leptos = LeptosOptions::builder()
             .output_name("guichet")
             .site_root(config.site_dir.display().to_string())
@@ -214,7 +223,6 @@ impl AppState {
             notifier,
             mailbox,
             mail: mail_worker,
-            mail_task: Arc::new(mail_task),
             leptos,
             assets,
         })))

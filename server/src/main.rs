@@ -1,14 +1,20 @@
-//! `guichet`: the command line. `serve`: config -> database -> migrations ->
-//! services -> router -> serve.
+//! `guichet`: the command line. `serve`: config -> database -> migrations -> demo
+//! data -> state -> workers -> router -> serve; on SIGTERM, the requests in flight
+//! and then the workers finish. The other commands start no worker.
 
 use axum::serve::ListenerExt;
 use clap::{Parser, Subcommand};
 use server::AppState;
 use server::config::Config;
+use server::jobs::Workers;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
+
+/// How long the workers may take to finish their item after SIGTERM (a mail pass
+/// waits at most for the SMTP timeout; systemd's default stop timeout is 90 s).
+const WORKERS_GRACE: std::time::Duration = std::time::Duration::from_secs(60);
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -193,7 +199,10 @@ async fn smtp_sink(addr: SocketAddr) -> Result<(), String> {
 async fn serve(config: Config) -> Result<(), String> {
     let addr = config.addr;
     let demo = config.demo;
-    let state = AppState::build(config).await.map_err(|e| e.to_string())?;
+    let db = server::open_database(&config).await.map_err(|e| e.to_string())?;
+    server::load_demo(&config, &db).await.map_err(|e| e.to_string())?;
+    let state = AppState::build(config, db).await.map_err(|e| e.to_string())?;
+    let workers = Workers::start(&state);
     let base_url = state.config.base_url.clone();
     let app = server::http::router(state);
     let listener = tokio::net::TcpListener::bind(addr)
@@ -227,6 +236,12 @@ async fn serve(config: Config) -> Result<(), String> {
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|e| format!("server error: {e}"))?;
+    // The requests in flight are done; now the workers finish what they hold.
+    if workers.stop(WORKERS_GRACE).await {
+        tracing::info!("background workers stopped");
+    } else {
+        tracing::warn!(grace = ?WORKERS_GRACE, "a background worker was still busy and was cut short");
+    }
     tracing::info!("stopped");
     Ok(())
 }

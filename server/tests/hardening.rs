@@ -372,7 +372,7 @@ async fn documents_are_served_as_inert_downloads_named_once(db: TestDb) {
 }
 
 async fn reset_links_stay_off_the_admin_mail_page_outside_the_demo(db: TestDb) {
-    use app::ports::Mailbox;
+    use domain::ports::Mailbox;
     let shown = |app: &TestApp| {
         let mailbox = app.state.mailbox.clone();
         async move {

@@ -31,14 +31,14 @@ async fn detail(app: &TestApp, number: &str, cookie: &str) -> serde_json::Value 
 }
 
 async fn set_status(app: &TestApp, number: &str, status: &str) {
-    let id = app::domain::ticket::id_of(number).expect("number");
+    let id = domain::ticket::id_of(number).expect("number");
     let t = ticket::Entity::find_by_id(id)
         .one(&app.state.db)
         .await
         .expect("q")
         .expect("ticket");
     let mut t: ticket::ActiveModel = t.into();
-    t.status = Set(status.to_owned());
+    t.status = Set(domain::TicketStatus::parse(status).expect("a status").into());
     t.update(&app.state.db).await.expect("update");
 }
 
@@ -62,9 +62,9 @@ async fn comments_show_in_the_timeline_and_notes_stay_internal(db: TestDb) {
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
     // An internal note, as the agent console will write it.
     ticket_event::ActiveModel {
-        ticket_id: Set(app::domain::ticket::id_of(&number).expect("id")),
+        ticket_id: Set(domain::ticket::id_of(&number).expect("id")),
         actor_id: Set(Some(user_id(&app, "agent@example.com").await)),
-        kind: Set("note".into()),
+        kind: Set(ticket_event::Kind::Note),
         data: Set(Some(r#"{"body":"Customer on the old plan"}"#.into())),
         created_at: Set(chrono::Utc::now()),
         ..Default::default()
@@ -192,7 +192,7 @@ async fn only_the_requester_confirms_and_closes_a_resolved_ticket(db: TestDb) {
     assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
     let d = detail(&app, &number, &claire).await;
     assert_eq!(d["status"], "closed");
-    let id = app::domain::ticket::id_of(&number).expect("id");
+    let id = domain::ticket::id_of(&number).expect("id");
     let t = ticket::Entity::find_by_id(id)
         .one(&app.state.db)
         .await
@@ -210,7 +210,7 @@ async fn two_sweepers_close_each_due_ticket_once(db: TestDb) {
     for _ in 0..40 {
         numbers.push(claires_ticket(&app).await);
     }
-    let ids: Vec<i64> = numbers.iter().filter_map(|n| app::domain::ticket::id_of(n)).collect();
+    let ids: Vec<i64> = numbers.iter().filter_map(|n| domain::ticket::id_of(n)).collect();
     let now = chrono::Utc::now();
     let (due, fresh) = ids.split_at(30);
     for (set, when) in [
@@ -264,7 +264,7 @@ async fn two_sweepers_close_each_due_ticket_once(db: TestDb) {
     // The customer's page offers nothing on a closed ticket, and says when a
     // resolved one will close.
     let claire = cookie(&app, "claire.martin@example.com").await;
-    let fresh_number = app::domain::ticket::number_of(fresh[0]);
+    let fresh_number = domain::ticket::number_of(fresh[0]);
     let d = detail(&app, &fresh_number, &claire).await;
     assert!(
         d["auto_close_at"]

@@ -228,11 +228,15 @@ async fn an_smtp_outage_delays_mail_and_loses_none(db: TestDb) {
     let data = tempfile::tempdir().expect("dir");
     let app = app_with_smtp(&db, &sink, data.path()).await;
     // The app's own worker, with quick retries for the test.
-    app.state.mail_task.abort();
+    app.workers.kill_mail();
     let mut worker = app.state.mail.clone();
     worker.retry_base = Duration::from_millis(100);
     sink.stop();
-    let task = worker.spawn(Duration::from_millis(100), app.state.notifier.wake.clone());
+    let task = tokio::spawn(worker.run(
+        Duration::from_millis(100),
+        app.state.notifier.wake.clone(),
+        tokio_util::sync::CancellationToken::new(),
+    ));
     for i in 0..20 {
         new_ticket(&app, "claire.martin@example.com", &format!("Outage {i}")).await;
     }
@@ -266,7 +270,7 @@ async fn a_server_killed_mid_delivery_loses_nothing(db: TestDb) {
     let sink = SmtpSink::start(loopback()).await.expect("sink");
     let data = tempfile::tempdir().expect("dir");
     let app = app_with_smtp(&db, &sink, data.path()).await;
-    app.state.mail_task.abort(); // this process only writes mail; the child sends it
+    app.workers.kill_mail(); // this process only writes mail; the child sends it
     sink.set_stall(true);
     let mut numbers = Vec::new();
     for i in 0..5 {

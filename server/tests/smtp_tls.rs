@@ -76,7 +76,7 @@ async fn mail_goes_out_over_implicit_tls_and_starttls(db: TestDb) {
             "{described}"
         );
         // This app's worker stops here, as the app would: the next one has the outbox.
-        app.state.mail_task.abort();
+        app.workers.kill_mail();
     }
 }
 
@@ -92,7 +92,7 @@ async fn untrusted_or_plain_servers_get_nothing(db: TestDb) {
     for sink in [&untrusted, &plain] {
         let url = format!("smtp://mailer:s3cret@localhost:{}?tls=required", sink.addr().port());
         let app = app_sending_to(&db, &url, None).await;
-        let ticket = app::domain::ticket::id_of(&new_ticket(&app, CLAIRE, "Signing fails on every envelope").await);
+        let ticket = domain::ticket::id_of(&new_ticket(&app, CLAIRE, "Signing fails on every envelope").await);
         // The worker tries (and records why it failed) without delivering.
         let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         let failed = loop {
@@ -109,6 +109,6 @@ async fn untrusted_or_plain_servers_get_nothing(db: TestDb) {
             sink.received().iter().all(|m| m.user.is_none()),
             "{url}: no password sent"
         );
-        app.state.mail_task.abort();
+        app.workers.kill_mail();
     }
 }

@@ -442,7 +442,7 @@ async fn several_files_are_added_at_once_with_the_same_checks(db: TestDb) {
     let r = attach(&app, &number, &emma, &[("files", "x.txt", b"x")], true).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
     // A closed ticket refuses, with the lifecycle's message.
-    let id = app::domain::ticket::id_of(&number).expect("id");
+    let id = domain::ticket::id_of(&number).expect("id");
     ticket::Entity::update_many()
         .col_expr(ticket::Column::Status, sea_orm::sea_query::Expr::value("closed"))
         .filter(ticket::Column::Id.eq(id))

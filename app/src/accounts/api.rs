@@ -1,15 +1,17 @@
 //! Server functions of the accounts area. Each one reads the request context, calls
 //! the accounts port and maps the result; the work lives in the server's services.
 
-use super::Viewer;
 use crate::error::AppError;
+use domain::wire::accounts::Viewer;
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::error::AppError;
-    pub use crate::ports::{AccountsError, AccountsPort};
+    pub use crate::error::reply_error;
     pub use crate::request::*;
+    pub use crate::response::*;
+    pub use domain::ports::{AccountsError, AccountsPort};
 
     /// A plain form post is redirected by the server. With JavaScript the page does a
     /// full load itself (see `reload_to`): the interface language may change with
@@ -34,14 +36,9 @@ mod ssr {
                 email: email.to_owned(),
             },
             AccountsError::NotAMember => AppError::NotFound,
-            AccountsError::ResetLinkInvalid => {
-                AppError::Password(crate::domain::password::PasswordProblem::LinkInvalid)
-            }
+            AccountsError::ResetLinkInvalid => AppError::Password(domain::password::PasswordProblem::LinkInvalid),
             AccountsError::Limited(l) => AppError::Limit(l),
-            AccountsError::Storage(detail) => {
-                leptos::logging::error!("accounts storage error: {detail}");
-                AppError::Internal
-            }
+            AccountsError::Storage(cause) => crate::error::internal("accounts", cause.as_ref()),
         };
         reply_error(wire)
     }
@@ -56,7 +53,7 @@ pub async fn get_viewer() -> Result<Option<Viewer>, AppError> {
 /// Signs in with the product family chosen first, then e-mail and password.
 #[server(endpoint = "sign_in")]
 pub async fn sign_in(family: String, email: String, password: String) -> Result<(), AppError> {
-    use crate::domain::{ProductFamily, email as mail};
+    use domain::{ProductFamily, email as mail};
     use ssr::*;
     let family =
         ProductFamily::parse(&family).ok_or_else(|| reply_error(AppError::Invalid { field: "family".into() }))?;
@@ -69,7 +66,7 @@ pub async fn sign_in(family: String, email: String, password: String) -> Result<
         return Err(map_err(AccountsError::BadCredentials, email.trim()));
     }
     let ctx = request_context().ok_or(AppError::Internal)?;
-    let attempt = crate::ports::SignInAttempt {
+    let attempt = domain::ports::SignInAttempt {
         email: mail::normalize(&email),
         password,
         family,
@@ -126,7 +123,7 @@ pub async fn switch_account(account_id: i64) -> Result<(), AppError> {
 /// Changes the interface language: a cookie for everyone, the preference for users.
 #[server(endpoint = "set_locale")]
 pub async fn set_locale(locale: String) -> Result<(), AppError> {
-    use crate::i18n::Locale;
+    use domain::Locale;
     use ssr::*;
     let locale = Locale::parse(&locale).ok_or_else(|| reply_error(AppError::Invalid { field: "locale".into() }))?;
     set_cookie(LOCALE_COOKIE, locale.as_str(), 60 * 60 * 24 * 365);
@@ -143,7 +140,7 @@ pub async fn set_locale(locale: String) -> Result<(), AppError> {
 /// address has an account; only a malformed address is refused.
 #[server(endpoint = "request_password_reset")]
 pub async fn request_password_reset(email: String) -> Result<(), AppError> {
-    use crate::domain::email as mail;
+    use domain::email as mail;
     use ssr::*;
     let email = mail::normalize(&email);
     if email.len() > 320 || !mail::is_plausible(&email) {
@@ -161,7 +158,7 @@ pub async fn request_password_reset(email: String) -> Result<(), AppError> {
 /// Sets a new password with the link's token; every session of the user ends.
 #[server(endpoint = "reset_password")]
 pub async fn reset_password(token: String, password: String, confirm: String) -> Result<(), AppError> {
-    use crate::domain::password::{PasswordProblem, check_new};
+    use domain::password::{PasswordProblem, check_new};
     use ssr::*;
     if token.is_empty() || token.len() > 128 {
         return Err(reply_error(AppError::Password(PasswordProblem::LinkInvalid)));

@@ -2,9 +2,9 @@
 //! (MANAGE MY TICKETS, Switch account, Sign out). Built on <details> so that it opens
 //! with the keyboard and without JavaScript.
 
-use super::Viewer;
 use super::api::use_session;
-use crate::i18n::use_locale;
+use crate::i18n::{Translate, use_locale};
+use domain::wire::accounts::Viewer;
 use leptos::prelude::*;
 
 #[component]
@@ -47,7 +47,7 @@ fn AccountMenu(viewer: Viewer) -> impl IntoView {
                 {viewer.role.is_staff().then(|| view! {
                     <a class="menu-item" href="/console">{i.t("console.title")}</a>
                 })}
-                {(viewer.role == crate::domain::Role::Admin).then(|| view! {
+                {(viewer.role == domain::Role::Admin).then(|| view! {
                     <a class="menu-item" href="/admin/deflection">{i.t("stats.title")}</a>
                     <a class="menu-item" href="/admin/mail">{i.t("mailbox.title")}</a>
                 })}

@@ -3,9 +3,9 @@
 
 use super::api::{RequestPasswordReset, ResetPassword};
 use crate::components::required::RequiredMark;
-use crate::domain::password::{MIN_CHARS, PasswordProblem};
 use crate::error::AppError;
-use crate::i18n::use_locale;
+use crate::i18n::{Translate, use_locale};
+use domain::password::{MIN_CHARS, PasswordProblem};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

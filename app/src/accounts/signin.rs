@@ -2,9 +2,9 @@
 
 use super::api::use_session;
 use crate::components::required::RequiredMark;
-use crate::domain::ProductFamily;
 use crate::error::AppError;
-use crate::i18n::use_locale;
+use crate::i18n::{Translate, use_locale};
+use domain::ProductFamily;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -67,7 +67,7 @@ fn CredentialsForm(family: ProductFamily) -> impl IntoView {
     };
     #[cfg(feature = "ssr")]
     if let Some(Err(e @ AppError::RateLimited { .. })) = action.value().get_untracked() {
-        crate::request::set_status(e.status());
+        crate::response::set_status(e.status());
     }
     let error_id = "signin-error";
     view! {

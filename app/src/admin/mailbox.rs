@@ -2,25 +2,23 @@
 //! it. Without SMTP this is where mail is read (the `.eml` files are in the
 //! mailbox folder too).
 
-use super::MailboxPage;
-use crate::components::not_found::NotFound;
 use crate::error::AppError;
-use crate::i18n::use_locale;
+use crate::i18n::{Translate, use_locale};
+use crate::not_found::NotFound;
+use domain::wire::mailbox::MailboxView;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[server(endpoint = "admin_mailbox")]
-pub async fn fetch_mailbox() -> Result<MailboxPage, AppError> {
+pub async fn fetch_mailbox() -> Result<MailboxView, AppError> {
+    use crate::error::reply_error;
     use crate::request::*;
     let session = require_session()?;
-    if session.viewer.role != crate::domain::Role::Admin {
+    if session.viewer.role != domain::Role::Admin {
         return Err(reply_error(AppError::NotFound));
     }
-    let port = use_context::<crate::ports::MailboxPort>().ok_or(AppError::Internal)?;
-    port.recent().await.map_err(|e| {
-        leptos::logging::error!("mailbox: {e}");
-        AppError::Internal
-    })
+    let port = use_context::<domain::ports::MailboxPort>().ok_or(AppError::Internal)?;
+    Ok(port.recent().await?)
 }
 
 #[component]

@@ -1,5 +1,3 @@
 //! Pieces used across areas.
 
-pub mod header;
-pub mod not_found;
 pub mod required;

@@ -1,4 +1,4 @@
-use crate::i18n::use_locale;
+use crate::i18n::{Translate, use_locale};
 use leptos::prelude::*;
 
 /// The mark of a required field: a red asterisk for the eye, the word "required"

@@ -1,14 +1,16 @@
 //! Server functions of the agent console. Agents and admins only: anyone else gets
 //! the same 404 as for a missing page.
 
-use super::{ConsoleFilter, ConsolePage};
 use crate::error::AppError;
+use domain::wire::console::{ConsoleFilter, ConsoleView};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::error::AppError;
+    pub use crate::error::reply_error;
     pub use crate::request::*;
+    pub use crate::response::*;
 
     /// The session of an agent or admin, or the 404 every other visitor gets.
     pub fn require_staff() -> Result<CurrentSession, AppError> {
@@ -21,28 +23,25 @@ mod ssr {
         }
     }
 
-    pub fn port() -> Result<crate::ports::TicketsPort, AppError> {
-        leptos::prelude::use_context::<crate::ports::TicketsPort>().ok_or(AppError::Internal)
+    pub fn port() -> Result<domain::ports::TicketsPort, AppError> {
+        leptos::prelude::use_context::<domain::ports::TicketsPort>().ok_or(AppError::Internal)
     }
 }
 
 #[server(endpoint = "console/queue")]
-pub async fn fetch_console(filter: ConsoleFilter) -> Result<ConsolePage, AppError> {
+pub async fn fetch_console(filter: ConsoleFilter) -> Result<ConsoleView, AppError> {
     use ssr::*;
     let session = require_staff()?;
     let mut filter = filter;
-    filter.product = filter.product.as_deref().map(crate::domain::text::query);
-    port()?
-        .console(&session.viewer, filter)
-        .await
-        .map_err(crate::tickets::api::map_tickets_error)
+    filter.product = filter.product.as_deref().map(domain::text::query);
+    port()?.console(&session.viewer, filter).await.map_err(AppError::from)
 }
 
 /// The agent's reply: public (the customer and watchers see it) or an internal
 /// note, optionally with a new status (open, pending, resolved).
 #[server(endpoint = "console/reply")]
 pub async fn agent_reply(number: String, body: String, visibility: String, status: String) -> Result<(), AppError> {
-    use crate::domain::TicketStatus;
+    use domain::TicketStatus;
     use ssr::*;
     let session = require_staff()?;
     let internal = match visibility.as_str() {
@@ -59,13 +58,13 @@ pub async fn agent_reply(number: String, body: String, visibility: String, statu
         s => Some(TicketStatus::parse(s).ok_or_else(|| reply_error(AppError::Invalid { field: "status".into() }))?),
     };
     let body = body.trim();
-    if body.chars().count() > crate::tickets::COMMENT_MAX_CHARS || (body.is_empty() && status.is_none()) {
+    if body.chars().count() > domain::ticket::COMMENT_MAX_CHARS || (body.is_empty() && status.is_none()) {
         return Err(reply_error(AppError::Invalid { field: "body".into() }));
     }
     port()?
         .agent_reply(&session.viewer, &number, body, internal, status)
         .await
-        .map_err(crate::tickets::api::map_tickets_error)
+        .map_err(AppError::from)
 }
 
 /// Assigns the ticket: `me`, an agent's id, or empty to unassign.
@@ -85,5 +84,5 @@ pub async fn assign_ticket(number: String, assignee: String) -> Result<(), AppEr
     port()?
         .assign(&session.viewer, &number, assignee)
         .await
-        .map_err(crate::tickets::api::map_tickets_error)
+        .map_err(AppError::from)
 }

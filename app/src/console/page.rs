@@ -2,11 +2,12 @@
 //! last update; works the same with and without JavaScript.
 
 use super::api::fetch_console;
-use super::{CONSOLE_LIMIT, ConsoleFilter};
-use crate::components::not_found::NotFound;
-use crate::domain::{ProductFamily, TicketStatus};
-use crate::i18n::use_locale;
-use crate::tickets::{short_time, ticket_url};
+use crate::format::short_time;
+use crate::i18n::{Translate, use_locale};
+use crate::not_found::NotFound;
+use domain::ticket::ticket_url;
+use domain::wire::console::{CONSOLE_LIMIT, ConsoleFilter};
+use domain::{ProductFamily, TicketStatus};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;

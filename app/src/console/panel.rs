@@ -1,11 +1,11 @@
 //! On the ticket page, for agents: assign, reply publicly or write an internal note,
 //! change the status. Plain forms to the console's server functions.
 
-use super::Agent;
 use super::api::{AgentReply, AssignTicket};
-use crate::domain::TicketStatus;
-use crate::domain::lifecycle::Action;
-use crate::i18n::use_locale;
+use crate::i18n::{Translate, use_locale};
+use domain::TicketStatus;
+use domain::lifecycle::Action;
+use domain::wire::console::Agent;
 use leptos::prelude::*;
 
 #[component]
@@ -54,7 +54,7 @@ pub fn AgentPanel(number: String, offered: Vec<Action>, agents: Vec<Agent>, assi
                     <input type="hidden" name="number" value=reply_number/>
                     <div class="field">
                         <label for="reply-body">{i.t("console.message")}</label>
-                        <textarea id="reply-body" name="body" rows="6" maxlength=crate::tickets::COMMENT_MAX_CHARS.to_string()></textarea>
+                        <textarea id="reply-body" name="body" rows="6" maxlength=domain::ticket::COMMENT_MAX_CHARS.to_string()></textarea>
                     </div>
                     <fieldset>
                         <legend>{i.t("console.visibility")}</legend>

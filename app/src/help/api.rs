@@ -2,16 +2,18 @@
 //! GET endpoint on the server (`/api/help/suggest`): they are called on every pause
 //! in typing and must stay as cheap as a static file.
 
-use super::{ArticleView, CategoryPage, DeflectionReport, HelpHome, PostView, SearchResults};
 use crate::error::AppError;
+use domain::wire::help::{ArticleView, CategoryView, DeflectionReport, HelpHome, PostView, SearchResults};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::error::AppError;
-    use crate::i18n::Locale;
-    pub use crate::ports::{HelpError, HelpPort};
+    pub use crate::error::reply_error;
     pub use crate::request::*;
+    pub use crate::response::*;
+    use domain::Locale;
+    pub use domain::ports::{HelpError, HelpPort};
 
     pub fn port() -> Result<HelpPort, AppError> {
         leptos::prelude::use_context::<HelpPort>().ok_or(AppError::Internal)
@@ -22,16 +24,7 @@ mod ssr {
     }
 
     pub fn map_err(e: HelpError) -> AppError {
-        match e {
-            HelpError::NotFound => {
-                set_status(404);
-                AppError::NotFound
-            }
-            HelpError::Storage(detail) => {
-                leptos::logging::error!("help storage error: {detail}");
-                reply_error(AppError::Internal)
-            }
-        }
+        AppError::from(e)
     }
 }
 
@@ -42,9 +35,9 @@ pub async fn fetch_help_home() -> Result<HelpHome, AppError> {
 }
 
 #[server(endpoint = "help/category")]
-pub async fn fetch_category(slug: String) -> Result<CategoryPage, AppError> {
+pub async fn fetch_category(slug: String) -> Result<CategoryView, AppError> {
     use ssr::*;
-    if !super::is_slug(&slug) {
+    if !domain::help::is_slug(&slug) {
         return Err(map_err(HelpError::NotFound));
     }
     port()?.category(locale(), &slug).await.map_err(map_err)
@@ -53,7 +46,7 @@ pub async fn fetch_category(slug: String) -> Result<CategoryPage, AppError> {
 #[server(endpoint = "help/article")]
 pub async fn fetch_article(slug: String) -> Result<ArticleView, AppError> {
     use ssr::*;
-    if !super::is_slug(&slug) {
+    if !domain::help::is_slug(&slug) {
         return Err(map_err(HelpError::NotFound));
     }
     port()?.article(locale(), &slug).await.map_err(map_err)
@@ -62,7 +55,7 @@ pub async fn fetch_article(slug: String) -> Result<ArticleView, AppError> {
 #[server(endpoint = "help/post")]
 pub async fn fetch_post(slug: String) -> Result<PostView, AppError> {
     use ssr::*;
-    if !super::is_slug(&slug) {
+    if !domain::help::is_slug(&slug) {
         return Err(map_err(HelpError::NotFound));
     }
     port()?.post(locale(), &slug).await.map_err(map_err)
@@ -71,7 +64,7 @@ pub async fn fetch_post(slug: String) -> Result<PostView, AppError> {
 #[server(endpoint = "help/search")]
 pub async fn search_help(query: String, page: usize) -> Result<SearchResults, AppError> {
     use ssr::*;
-    let (query, page) = super::bounded_search(&query, page);
+    let (query, page) = domain::help::bounded_search(&query, page);
     Ok(port()?.search(locale(), &query, page))
 }
 
@@ -79,12 +72,12 @@ pub async fn search_help(query: String, page: usize) -> Result<SearchResults, Ap
 /// "this solved my problem", suggested. Unknown kinds are a 400, never stored.
 #[server(endpoint = "help/event")]
 pub async fn record_help_event(kind: String, item: String, slug: String) -> Result<(), AppError> {
-    use super::{HelpEventKind, ItemKind};
+    use domain::wire::help::{HelpEventKind, ItemKind};
     use ssr::*;
     let (Some(kind), Some(item)) = (HelpEventKind::parse(&kind), ItemKind::parse(&item)) else {
         return Err(reply_error(AppError::Invalid { field: "kind".into() }));
     };
-    if !super::is_slug(&slug) {
+    if !domain::help::is_slug(&slug) {
         return Err(reply_error(AppError::Invalid { field: "slug".into() }));
     }
     let user = current_session().map(|s| s.viewer.user_id);
@@ -104,7 +97,7 @@ pub async fn record_help_event(kind: String, item: String, slug: String) -> Resu
 pub async fn fetch_deflection() -> Result<DeflectionReport, AppError> {
     use ssr::*;
     let session = require_session()?;
-    if session.viewer.role != crate::domain::Role::Admin {
+    if session.viewer.role != domain::Role::Admin {
         return Err(map_err(HelpError::NotFound));
     }
     port()?.deflection().await.map_err(map_err)

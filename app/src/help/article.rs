@@ -2,11 +2,11 @@
 //! articles computed from the content, and "Was this helpful?".
 
 use super::api::fetch_article;
-use super::category_key;
 use super::home::ArticleList;
-use crate::components::not_found::NotFound;
-use crate::i18n::use_locale;
-use crate::tickets::short_time;
+use crate::format::short_time;
+use crate::i18n::{Translate, use_locale};
+use crate::not_found::NotFound;
+use domain::help::category_key;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

@@ -2,9 +2,10 @@
 
 use super::api::fetch_category;
 use super::home::{ArticleList, SearchBox};
-use super::{PostCard, category_key};
-use crate::components::not_found::NotFound;
-use crate::i18n::use_locale;
+use crate::i18n::{Translate, use_locale};
+use crate::not_found::NotFound;
+use domain::help::category_key;
+use domain::wire::help::PostCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;

@@ -3,9 +3,10 @@
 
 use super::api::fetch_help_home;
 use super::category::PostList;
-use super::{ArticleCard, category_key};
 use crate::accounts::api::use_session;
-use crate::i18n::use_locale;
+use crate::i18n::{Translate, use_locale};
+use domain::help::category_key;
+use domain::wire::help::ArticleCard;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

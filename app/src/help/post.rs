@@ -1,9 +1,9 @@
 //! A community post: the question and its answers, the accepted one first.
 
 use super::api::fetch_post;
-use super::category_key;
-use crate::components::not_found::NotFound;
-use crate::i18n::use_locale;
+use crate::i18n::{Translate, use_locale};
+use crate::not_found::NotFound;
+use domain::help::category_key;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};

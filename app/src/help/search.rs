@@ -1,10 +1,10 @@
 //! Search results, paginated. Also where the ticket form's "Search the help center
 //! for this subject" button lands without JavaScript.
 
-use super::Hit;
 use super::api::search_help;
 use super::home::SearchBox;
-use crate::i18n::use_locale;
+use crate::i18n::{Translate, use_locale};
+use domain::wire::help::Hit;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -21,8 +21,8 @@ fn page_href(q: &str, page: usize) -> String {
 pub fn HitItem(hit: Hit) -> impl IntoView {
     let i = use_locale();
     let label = match hit.kind {
-        super::ItemKind::Article => i.t("help.article"),
-        super::ItemKind::Post => i.t("help.community_post"),
+        domain::wire::help::ItemKind::Article => i.t("help.article"),
+        domain::wire::help::ItemKind::Post => i.t("help.community_post"),
     };
     view! {
         <li class="hit">
@@ -39,7 +39,7 @@ pub fn SearchPage() -> impl IntoView {
     let query = use_query_map();
     let args = move || {
         let q = query.read();
-        super::bounded_search(
+        domain::help::bounded_search(
             // `subject`: the ticket form's "search the help center" button.
             &q.get("q").or_else(|| q.get("subject")).unwrap_or_default(),
             q.get("page").and_then(|p| p.parse::<usize>().ok()).unwrap_or(1),
@@ -51,7 +51,7 @@ pub fn SearchPage() -> impl IntoView {
         <h1>{i.t("help.search_title")}</h1>
         <Suspense fallback=|| ()>
             {move || Suspend::new(async move {
-                let r = results.await.unwrap_or_else(|_| super::SearchResults {
+                let r = results.await.unwrap_or_else(|_| domain::wire::help::SearchResults {
                     query: String::new(),
                     page: 1,
                     hits: Vec::new(),

@@ -1,8 +1,8 @@
 //! Admins: what the live suggestions achieved, per article and overall.
 
 use super::api::fetch_deflection;
-use crate::components::not_found::NotFound;
-use crate::i18n::use_locale;
+use crate::i18n::{Translate, use_locale};
+use crate::not_found::NotFound;
 use leptos::prelude::*;
 use leptos_meta::Title;
 

@@ -8,9 +8,10 @@
 //! stays as it is), Escape closes, and a polite live region says how many were found.
 //! Without JavaScript the "search the help center" button does the same search.
 
-use super::{Hit, ItemKind, Suggestions};
-use crate::domain::ProductFamily;
-use crate::i18n::{Locale, use_locale};
+use crate::i18n::{Translate, use_locale};
+use domain::Locale;
+use domain::ProductFamily;
+use domain::wire::help::{Hit, ItemKind, Suggestions};
 use leptos::prelude::*;
 
 pub const LISTBOX_ID: &str = "subject-suggestions";
@@ -239,7 +240,7 @@ pub fn SuggestionPanel(state: SuggestState, subject_id: String) -> impl IntoView
 #[cfg(feature = "browser")]
 mod browser {
     use super::*;
-    use crate::help::{ArticleView, PostView};
+    use domain::wire::help::{ArticleView, PostView};
     use leptos::task::spawn_local;
     use std::collections::{HashSet, VecDeque};
 
@@ -309,7 +310,7 @@ mod browser {
                 c.abort();
             }
         });
-        if !crate::help::suggests(&text) {
+        if !domain::help::suggests(&text) {
             s.close();
             s.items.set(Vec::new());
             return;
@@ -446,7 +447,7 @@ mod browser {
     pub fn solved(o: Opened) {
         spawn_local(async move {
             record("solved", o.kind, &o.slug).await;
-            crate::tickets::new::clear_draft();
+            crate::draft::clear_draft();
             if let Some(w) = web_sys::window() {
                 let _ = w.location().assign(&format!("{}?solved=1", o.kind.url(&o.slug)));
             }

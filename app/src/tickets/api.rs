@@ -2,47 +2,34 @@
 //! map the result. Creating a ticket is a multipart POST handled by the server's
 //! HTTP layer (`POST /tickets/new`), so that it works as a plain HTML form too.
 
-use super::{NewTicketPage, QueueFilter, QueuePage, TicketDetail};
 use crate::error::AppError;
+use domain::wire::tickets::{NewTicketPage, QueueFilter, QueueView, TicketDetail};
 use leptos::prelude::*;
 
 #[cfg(feature = "ssr")]
 mod ssr {
     use crate::error::AppError;
-    pub use crate::ports::{TicketsError, TicketsPort};
+    pub use crate::error::reply_error;
     pub use crate::request::*;
+    pub use crate::response::*;
+    pub use domain::ports::{TicketsError, TicketsPort};
 
     pub fn port() -> Result<TicketsPort, AppError> {
         leptos::prelude::use_context::<TicketsPort>().ok_or(AppError::Internal)
     }
 
     pub fn map_err(e: TicketsError) -> AppError {
-        super::map_tickets_error(e)
+        AppError::from(e)
     }
-}
-
-/// A tickets-port error as the user sees it (details of storage errors go to the log).
-#[cfg(feature = "ssr")]
-pub fn map_tickets_error(e: crate::ports::TicketsError) -> AppError {
-    use crate::ports::TicketsError;
-    crate::request::reply_error(match e {
-        TicketsError::NotFound => AppError::NotFound,
-        TicketsError::Refused(r) => AppError::Refused(r),
-        TicketsError::Limited(l) => AppError::Limit(l),
-        TicketsError::Storage(detail) => {
-            leptos::logging::error!("tickets storage error: {detail}");
-            AppError::Internal
-        }
-    })
 }
 
 /// One page of the viewer's queue.
 #[server(endpoint = "tickets/queue")]
-pub async fn fetch_queue(filter: QueueFilter) -> Result<QueuePage, AppError> {
+pub async fn fetch_queue(filter: QueueFilter) -> Result<QueueView, AppError> {
     use ssr::*;
     let session = require_session()?;
     let mut filter = filter;
-    filter.q = crate::domain::text::query(&filter.q);
+    filter.q = domain::text::query(&filter.q);
     port()?.queue(&session.viewer, filter).await.map_err(map_err)
 }
 
@@ -65,7 +52,7 @@ pub async fn fetch_ticket(number: String) -> Result<TicketDetail, AppError> {
 /// plain-form submission brings back.
 #[server(endpoint = "tickets/new_page")]
 pub async fn fetch_new_ticket_form(family: Option<String>) -> Result<NewTicketPage, AppError> {
-    use crate::domain::ProductFamily;
+    use domain::ProductFamily;
     use ssr::*;
     let session = require_session()?;
     let port = port()?;
@@ -102,7 +89,7 @@ pub async fn add_comment(number: String, body: String) -> Result<(), AppError> {
     use ssr::*;
     let session = require_session()?;
     let body = body.trim();
-    if body.is_empty() || body.chars().count() > super::COMMENT_MAX_CHARS {
+    if body.is_empty() || body.chars().count() > domain::ticket::COMMENT_MAX_CHARS {
         return Err(reply_error(AppError::Invalid { field: "body".into() }));
     }
     port()?.comment(&session.viewer, &number, body).await.map_err(map_err)
@@ -121,8 +108,8 @@ pub async fn confirm_close(number: String) -> Result<(), AppError> {
 pub async fn change_watcher(number: String, email: String, remove: Option<String>) -> Result<(), AppError> {
     use ssr::*;
     let session = require_session()?;
-    let email = crate::domain::email::normalize(&email);
-    if !crate::domain::email::is_plausible(&email) {
+    let email = domain::email::normalize(&email);
+    if !domain::email::is_plausible(&email) {
         return Err(reply_error(AppError::Invalid { field: "email".into() }));
     }
     port()?
@@ -138,7 +125,7 @@ pub async fn open_follow_up(number: String) -> Result<String, AppError> {
     let session = require_session()?;
     let created = port()?.follow_up(&session.viewer, &number).await.map_err(map_err)?;
     if accepts_html() {
-        leptos_axum::redirect(&super::ticket_url(&created));
+        leptos_axum::redirect(&domain::ticket::ticket_url(&created));
     }
     Ok(created)
 }

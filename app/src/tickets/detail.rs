@@ -2,11 +2,14 @@
 
 use super::api::{AddComment, ChangeWatcher, ConfirmClose, OpenFollowUp, fetch_ticket};
 use super::queue::SignInFirst;
-use super::{COMMENT_MAX_CHARS, TicketDetail, TimelineEntry, human_size, short_time, ticket_url};
-use crate::components::not_found::NotFound;
-use crate::domain::lifecycle::Action;
 use crate::error::AppError;
-use crate::i18n::use_locale;
+use crate::format::short_time;
+use crate::i18n::{Translate, use_locale};
+use crate::not_found::NotFound;
+use domain::lifecycle::Action;
+use domain::size::human_size;
+use domain::ticket::{COMMENT_MAX_CHARS, ticket_url};
+use domain::wire::tickets::{TicketDetail, TimelineEntry};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -182,11 +185,11 @@ fn Timeline(entries: Vec<TimelineEntry>) -> impl IntoView {
                             .replace("{from}", i.t(from.label_key()))
                             .replace("{to}", i.t(to.label_key())),
                         None => i
-                            .t(&format!("timeline.{}", e.kind))
+                            .t(&format!("timeline.{}", e.kind.as_str()))
                             .replace("{who}", e.target.as_deref().unwrap_or_default()),
                     };
                     view! {
-                        <li class=format!("event event-{}", e.kind)>
+                        <li class=format!("event event-{}", e.kind.as_str())>
                             <p class="event-head">
                                 <strong>{e.who}</strong> " " {what} " · "
                                 <time datetime=e.at.clone()>{short_time(&e.at)}</time>
@@ -219,12 +222,12 @@ fn AttachForm(number: String, max_bytes: u64, outcome: AttachOutcome) -> impl In
             class="stack"
             method="post"
             enctype="multipart/form-data"
-            action=super::attach_url(&number)
+            action=domain::ticket::attach_url(&number)
         >
             <div class="field">
                 <label for="attach-files">{i.t("attach.label")}</label>
                 <p id="attach-help" class="help">
-                    {i.t("attach.help").replace("{n}", &max).replace("{count}", &super::MAX_FILES_AT_ONCE.to_string())}
+                    {i.t("attach.help").replace("{n}", &max).replace("{count}", &domain::ticket::MAX_FILES_AT_ONCE.to_string())}
                 </p>
                 <input
                     id="attach-files"
@@ -248,7 +251,7 @@ fn AttachForm(number: String, max_bytes: u64, outcome: AttachOutcome) -> impl In
 /// What the lifecycle lets the viewer do: comment, confirm and close; on a closed
 /// ticket, nothing but reading.
 #[component]
-fn Actions(number: String, offered: Vec<Action>, status: crate::domain::TicketStatus) -> impl IntoView {
+fn Actions(number: String, offered: Vec<Action>, status: domain::TicketStatus) -> impl IntoView {
     let i = use_locale();
     let comment = ServerAction::<AddComment>::new();
     let close = ServerAction::<ConfirmClose>::new();
@@ -263,7 +266,7 @@ fn Actions(number: String, offered: Vec<Action>, status: crate::domain::TicketSt
         .iter()
         .any(|a| matches!(a, Action::Comment | Action::PublicReply(None)));
     let can_close = offered.contains(&Action::ConfirmClose);
-    let closed = status == crate::domain::TicketStatus::Closed;
+    let closed = status == domain::TicketStatus::Closed;
     view! {
         {closed.then(|| {
             let follow = ServerAction::<OpenFollowUp>::new();

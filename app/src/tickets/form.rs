@@ -2,9 +2,10 @@
 //! help and error tied to the control, validation when the user leaves it.
 
 use crate::components::required::RequiredMark;
-use crate::domain::forms::{Choice, FieldDef, FieldKind, FieldProblem, check_field};
 use crate::help::suggest::{LISTBOX_ID, SuggestState, SuggestionList};
-use crate::i18n::{Locale, use_locale};
+use crate::i18n::{Translate, use_locale};
+use domain::Locale;
+use domain::forms::{Choice, FieldDef, FieldKind, FieldProblem, check_field};
 use leptos::prelude::*;
 use std::collections::BTreeMap;
 
@@ -99,7 +100,7 @@ pub fn Field(def: FieldDef, state: FormState) -> impl IntoView {
         let error = error.clone();
         move || {
             error().map(|p| {
-                view! { <p id=error_id.clone() class="field-error">{p.message(i)}</p> }
+                view! { <p id=error_id.clone() class="field-error">{p.message(i.t(p.message_key()))}</p> }
             })
         }
     };
@@ -237,7 +238,7 @@ fn control(
                 .into_iter()
                 .map(|v| Choice {
                     value: v.to_owned(),
-                    label: crate::domain::forms::Localized {
+                    label: domain::forms::Localized {
                         fr: Locale::Fr.t(&format!("answer.{v}")).to_owned(),
                         en: Locale::En.t(&format!("answer.{v}")).to_owned(),
                     },

@@ -6,24 +6,19 @@
 //! shared rules), sent with an upload progress bar, and kept as a draft in the
 //! browser so that a reload or a crashed tab loses nothing.
 
-use super::NewTicketPage;
 use super::api::fetch_new_ticket_form;
 use super::form::{Field, FormState, SUBJECT_FIELD, field_id};
 use super::queue::SignInFirst;
-use crate::domain::ProductFamily;
-#[cfg(feature = "browser")]
-use crate::domain::forms::FieldKind;
 use crate::error::AppError;
 use crate::help::suggest::{SuggestState, SuggestionPanel};
-use crate::i18n::use_locale;
+use crate::i18n::{Translate, use_locale};
+use domain::ProductFamily;
+#[cfg(feature = "browser")]
+use domain::forms::FieldKind;
+use domain::wire::tickets::NewTicketPage;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
-#[cfg(feature = "browser")]
-use std::collections::BTreeMap;
-
-/// Where the draft lives in the browser.
-pub const DRAFT_KEY: &str = "guichet.draft.new-ticket";
 
 #[component]
 pub fn NewTicket() -> impl IntoView {
@@ -119,20 +114,20 @@ pub fn TicketForm(page: NewTicketPage) -> impl IntoView {
                 super::upload::send(&form, progress, move |outcome| {
                     progress.set(None);
                     match outcome {
-                        super::CreateOutcome::Created { url, .. } => {
-                            clear_draft();
+                        domain::wire::tickets::CreateOutcome::Created { url, .. } => {
+                            crate::draft::clear_draft();
                             if let Some(w) = web_sys::window() {
                                 let _ = w.location().assign(&format!("{url}?created=1"));
                             }
                         }
-                        super::CreateOutcome::Invalid { errors } => {
+                        domain::wire::tickets::CreateOutcome::Invalid { errors } => {
                             state
                                 .errors
                                 .set(errors.into_iter().map(|e| (e.field, e.problem)).collect());
                             show_summary.set(true);
                             focus_later(summary_ref);
                         }
-                        super::CreateOutcome::Refused { message_key } => refused.set(Some(message_key)),
+                        domain::wire::tickets::CreateOutcome::Refused { message_key } => refused.set(Some(message_key)),
                     }
                 });
             }
@@ -159,7 +154,7 @@ pub fn TicketForm(page: NewTicketPage) -> impl IntoView {
                         <h2>{i.t("form.summary").replace("{n}", &items.len().to_string())}</h2>
                         <ul>
                             {items.into_iter().map(|(name, label, problem)| view! {
-                                <li><a href=format!("#{}", field_id(&name))>{format!("{label} : {}", problem.message(i))}</a></li>
+                                <li><a href=format!("#{}", field_id(&name))>{format!("{label} : {}", problem.message(i.t(problem.message_key())))}</a></li>
                             }).collect_view()}
                         </ul>
                     })
@@ -270,55 +265,15 @@ fn keep_draft(family: RwSignal<ProductFamily>, state: FormState, fresh: bool) {
             let snapshot = (family.get(), state.values.get());
             if !restored.get_value() {
                 restored.set_value(true);
-                if fresh && let Some((f, values)) = load_draft() {
+                if fresh && let Some((f, values)) = crate::draft::load_draft() {
                     family.set(f);
                     state.values.set(values);
                     return;
                 }
             }
-            save_draft(&snapshot.0, &snapshot.1);
+            crate::draft::save_draft(&snapshot.0, &snapshot.1);
         });
     }
     #[cfg(not(feature = "browser"))]
     let _ = (family, state, fresh);
-}
-
-#[cfg(feature = "browser")]
-fn storage() -> Option<web_sys::Storage> {
-    web_sys::window().and_then(|w| w.local_storage().ok().flatten())
-}
-
-#[cfg(feature = "browser")]
-#[derive(serde::Serialize, serde::Deserialize)]
-struct Draft {
-    family: ProductFamily,
-    values: BTreeMap<String, String>,
-}
-
-#[cfg(feature = "browser")]
-fn load_draft() -> Option<(ProductFamily, BTreeMap<String, String>)> {
-    let text = storage()?.get_item(DRAFT_KEY).ok().flatten()?;
-    let draft: Draft = serde_json::from_str(&text).ok()?;
-    (!draft.values.values().all(|v| v.trim().is_empty())).then_some((draft.family, draft.values))
-}
-
-#[cfg(feature = "browser")]
-fn save_draft(family: &ProductFamily, values: &BTreeMap<String, String>) {
-    if let (Some(s), Ok(text)) = (
-        storage(),
-        serde_json::to_string(&Draft {
-            family: *family,
-            values: values.clone(),
-        }),
-    ) {
-        let _ = s.set_item(DRAFT_KEY, &text);
-    }
-}
-
-/// Drops the draft: after a successful send, or when a suggestion solved the problem.
-#[cfg(feature = "browser")]
-pub fn clear_draft() {
-    if let Some(s) = storage() {
-        let _ = s.remove_item(DRAFT_KEY);
-    }
 }

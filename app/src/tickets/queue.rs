@@ -1,10 +1,12 @@
 //! GÉRER MES TICKETS: every ticket the user opened or watches, newest first.
 
 use super::api::fetch_queue;
-use super::{QueueFilter, short_time, ticket_url};
-use crate::domain::TicketStatus;
 use crate::error::AppError;
-use crate::i18n::use_locale;
+use crate::format::short_time;
+use crate::i18n::{Translate, use_locale};
+use domain::TicketStatus;
+use domain::ticket::ticket_url;
+use domain::wire::tickets::QueueFilter;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -73,7 +75,7 @@ pub fn QueuePage() -> impl IntoView {
 pub fn SignInFirst() -> impl IntoView {
     let i = use_locale();
     #[cfg(feature = "ssr")]
-    crate::request::set_status(401);
+    crate::response::set_status(401);
     view! {
         <section class="panel narrow">
             <p>{i.t("error.unauthenticated")}</p>
@@ -114,7 +116,7 @@ fn Filters(filter: QueueFilter) -> impl IntoView {
 }
 
 #[component]
-fn Results(result: super::QueuePage, filter: QueueFilter) -> impl IntoView {
+fn Results(result: domain::wire::tickets::QueueView, filter: QueueFilter) -> impl IntoView {
     let i = use_locale();
     if result.items.is_empty() {
         return view! { <p class="panel empty">{i.t("queue.empty")}</p> }.into_any();

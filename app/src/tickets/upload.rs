@@ -1,7 +1,7 @@
 //! (hydrate) Sends the ticket form with XMLHttpRequest: unlike fetch, it reports
 //! upload progress, which a 25 MB attachment deserves.
 
-use super::CreateOutcome;
+use domain::wire::tickets::CreateOutcome;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen::closure::Closure;

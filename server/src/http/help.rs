@@ -12,12 +12,12 @@
 
 use crate::http::session;
 use crate::services::help::HelpService;
-use app::domain::ProductFamily;
-use app::i18n::Locale;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::Response;
+use domain::Locale;
+use domain::ProductFamily;
 use std::borrow::Cow;
 use std::sync::Arc;
 
@@ -26,7 +26,7 @@ pub async fn suggest(State(help): State<Arc<HelpService>>, request: Request) -> 
     // The query string read where it is, not copied out (as `RawQuery` would).
     for (key, value) in form_urlencoded::parse(request.uri().query().unwrap_or_default().as_bytes()) {
         match key.as_ref() {
-            "q" => q = at_most_chars(value, app::help::QUERY_MAX_CHARS),
+            "q" => q = at_most_chars(value, domain::help::QUERY_MAX_CHARS),
             "locale" => locale = Locale::parse(&value),
             "family" => family = ProductFamily::parse(&value),
             _ => {}
@@ -35,7 +35,7 @@ pub async fn suggest(State(help): State<Arc<HelpService>>, request: Request) -> 
     let locale = locale
         .or_else(|| session::visitor_locale(request.headers()))
         .unwrap_or_default();
-    let json = if !app::help::suggests(&q) {
+    let json = if !domain::help::suggests(&q) {
         bytes::Bytes::from_static(b"{\"articles\":[],\"posts\":[]}")
     } else {
         help.suggest_json(locale, family, &q)

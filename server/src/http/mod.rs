@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod client;
 pub mod csrf;
+pub mod error;
 pub mod health;
 pub mod help;
 pub mod session;
@@ -11,12 +12,12 @@ pub mod tickets;
 pub mod upload;
 
 use crate::AppState;
-use app::ports::{AccountsPort, HelpPort, MailboxPort, TicketsPort};
 use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, Method, header};
 use axum::response::Response;
 use axum::routing::{MethodRouter, get, post};
 use axum::{Router, middleware};
+use domain::ports::{AccountsPort, HelpPort, MailboxPort, TicketsPort};
 use leptos::prelude::provide_context;
 use leptos_axum::{AxumRouteListing, LeptosRoutes, generate_route_list};
 use std::sync::OnceLock;

@@ -2,13 +2,13 @@
 //! in the request's extensions for pages and server functions.
 
 use crate::AppState;
-use app::i18n::Locale;
 use app::request::{LOCALE_COOKIE, RequestContext, SESSION_COOKIE};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::Response;
 use axum_extra::extract::CookieJar;
+use domain::Locale;
 use std::net::SocketAddr;
 
 pub async fn resolve(State(state): State<AppState>, mut req: Request, next: Next) -> Response {

@@ -4,8 +4,8 @@
 //! The texts live in `server/locales/mail.{fr,en}.json`: they never ship to the
 //! browser, unlike the page catalogues.
 
-use app::i18n::Locale;
 use chrono::{DateTime, Utc};
+use domain::Locale;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 
@@ -152,7 +152,7 @@ pub fn compose(kind: &MailKind, ticket: Option<&AboutTicket>, to: &str, locale: 
         (MailKind::PasswordReset { link }, _) => (text(locale, "link.password_reset").to_owned(), link.clone()),
         (_, Some(t)) => (
             fill(text(locale, "link.ticket"), who, &date),
-            format!("{base_url}{}", app::tickets::ticket_url(&t.number)),
+            format!("{base_url}{}", domain::ticket::ticket_url(&t.number)),
         ),
         (_, None) => (String::new(), base_url.to_owned()),
     };

@@ -5,9 +5,9 @@
 use super::compose::{AboutTicket, Letter, MailKind, compose};
 use super::outbox;
 use crate::db::entities::{ticket, ticket_watcher, user};
-use app::domain::ticket::number_of;
-use app::i18n::Locale;
 use chrono::{DateTime, Utc};
+use domain::Locale;
+use domain::ticket::number_of;
 use sea_orm::prelude::*;
 use sea_orm::{ConnectionTrait, QueryOrder};
 use std::sync::Arc;

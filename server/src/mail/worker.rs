@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
+use tokio_util::sync::CancellationToken;
 
 /// Where mail goes.
 #[derive(Clone)]
@@ -183,24 +184,24 @@ impl Worker {
         }
     }
 
-    /// Delivers for as long as the process runs: every `poll`, and at once when
-    /// `wake` is notified (a message was just written by this process).
-    pub fn spawn(self, poll: Duration, wake: Arc<Notify>) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(async move {
-            loop {
-                match self.run_once().await {
-                    Ok(p) if p.sent > 0 || p.failed > 0 => {
-                        tracing::info!(sent = p.sent, failed = p.failed, "mail delivery pass")
-                    }
-                    Ok(_) => {}
-                    Err(e) => tracing::warn!(error = %e, "mail delivery pass failed"),
+    /// Delivers until `stop` is cancelled: every `poll`, and at once when `wake` is
+    /// notified (a message was just written by this process). A pass under way
+    /// finishes first: no message is left half-sent with its lease held.
+    pub async fn run(self, poll: Duration, wake: Arc<Notify>, stop: CancellationToken) {
+        loop {
+            match self.run_once().await {
+                Ok(p) if p.sent > 0 || p.failed > 0 => {
+                    tracing::info!(sent = p.sent, failed = p.failed, "mail delivery pass")
                 }
-                tokio::select! {
-                    _ = tokio::time::sleep(poll) => {}
-                    _ = wake.notified() => {}
-                }
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %crate::error_chain(&e), "mail delivery pass failed"),
             }
-        })
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tokio::time::sleep(poll) => {}
+                _ = wake.notified() => {}
+            }
+        }
     }
 }
 

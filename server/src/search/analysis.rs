@@ -4,7 +4,7 @@
 //! - `folded`: the same without stop words or stemming. The typo tolerance and the
 //!   half-typed last word expand against it, since stems are not words.
 
-use app::i18n::Locale;
+use domain::Locale;
 use std::borrow::Cow;
 use std::cell::RefCell;
 use tantivy::tokenizer::{

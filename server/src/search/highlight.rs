@@ -200,7 +200,7 @@ mod tests {
     use crate::search::analysis;
     use crate::search::spans::Spans;
     use crate::search::vocabulary::{Stems, Vocabulary};
-    use app::i18n::Locale;
+    use domain::Locale;
 
     /// An index of these texts (as bodies): the words of each, and the stems of
     /// these query words, as the highlighter gets them.

@@ -16,8 +16,8 @@ mod stats;
 mod typos;
 mod vocabulary;
 
-use app::help::{Hit, ItemKind, SearchResults, Suggestions};
-use app::i18n::Locale;
+use domain::Locale;
+use domain::wire::help::{Hit, ItemKind, SearchResults, Suggestions};
 use grouped_top::Holds;
 pub use highlight::{Markup, html_escape};
 use std::sync::{Arc, RwLock};
@@ -105,7 +105,7 @@ fn kind_code(kind: ItemKind) -> u64 {
 
 /// Kind × 16 + family (0 for a family this version does not know).
 fn facet_code(kind: ItemKind, family: &str) -> u64 {
-    let family = app::domain::ProductFamily::ALL
+    let family = domain::ProductFamily::ALL
         .iter()
         .position(|f| f.as_str() == family)
         .map_or(0, |i| i as u64 + 1);

@@ -20,7 +20,7 @@ use super::Fields;
 use super::analysis::{QueryAnalyzers, folded_words};
 use super::typos::Typos;
 use super::vocabulary::{StemId, Stems, Vocabulary};
-use app::help::QUERY_MAX_CHARS;
+use domain::help::QUERY_MAX_CHARS;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Score, Term};

@@ -5,7 +5,7 @@
 
 use super::{SearchDoc, SearchIndex};
 use crate::services::help::content;
-use app::i18n::Locale;
+use domain::Locale;
 use serde::Deserialize;
 use std::path::Path;
 

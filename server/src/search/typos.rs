@@ -138,7 +138,7 @@ mod tests {
             .map(Box::from)
             .to_vec();
         words.sort();
-        let mut stemmer = crate::search::analysis::stem_analyzer(app::i18n::Locale::Fr);
+        let mut stemmer = crate::search::analysis::stem_analyzer(domain::Locale::Fr);
         let stems = crate::search::vocabulary::Stems::build(Vec::new());
         let vocabulary = Vocabulary::build(words, &mut stemmer, &stems);
         let typos = Typos::build(vocabulary.words());

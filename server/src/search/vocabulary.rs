@@ -184,7 +184,7 @@ fn head(word: &str) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::i18n::Locale;
+    use domain::Locale;
 
     fn vocabulary(words: &[&str]) -> (Vocabulary, Stems) {
         let mut sorted: Vec<Box<str>> = words.iter().map(|w| Box::from(*w)).collect();

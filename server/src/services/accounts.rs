@@ -3,14 +3,14 @@
 use crate::db::entities::{account, membership, password_reset, rate_hit, session, sign_in_attempt, user};
 use crate::mail::Notifier;
 use crate::services::password::Passwords;
-use app::accounts::{AccountSummary, Viewer};
-use app::domain::limit::Limit;
-use app::domain::{ProductFamily, Role};
-use app::i18n::Locale;
-use app::ports::{Accounts, AccountsError, NewSession, SignInAttempt};
 use app::request::CurrentSession;
 use async_trait::async_trait;
 use chrono::{Duration, Utc};
+use domain::Locale;
+use domain::limit::Limit;
+use domain::ports::{Accounts, AccountsError, NewSession, SignInAttempt};
+use domain::wire::accounts::{AccountSummary, Viewer};
+use domain::{ProductFamily, Role};
 use rand::RngCore;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, PaginatorTrait, QueryOrder, TransactionTrait};
@@ -50,7 +50,7 @@ pub struct AccountsService {
 }
 
 fn storage(e: DbErr) -> AccountsError {
-    AccountsError::Storage(e.to_string())
+    AccountsError::storage(e)
 }
 
 /// The cookie holds a random token; the database holds its SHA-256.
@@ -120,13 +120,17 @@ impl AccountsService {
             .active_account_id
             .filter(|id| accounts.iter().any(|a| a.id == *id))
             .or_else(|| accounts.first().map(|a| a.id));
+        // A role this version does not know is a bad row: no session rather than a
+        // guess at what the user may do.
+        let role = Role::parse(&u.role)
+            .ok_or_else(|| DbErr::Custom(format!("users row {}: unknown role {:?}", u.id, u.role)))?;
         Ok(Some(CurrentSession {
             token_hash,
             viewer: Viewer {
                 user_id: u.id,
                 name: u.name,
                 email: u.email,
-                role: Role::parse(&u.role).unwrap_or(Role::Customer),
+                role,
                 locale: Locale::parse(&u.locale).unwrap_or_default(),
                 family: s.family.as_deref().and_then(ProductFamily::parse),
                 accounts,
@@ -285,7 +289,7 @@ impl Accounts for AccountsService {
             .one(&self.db)
             .await
             .map_err(storage)?;
-        let hashing = |e: crate::services::password::PasswordError| AccountsError::Storage(e.to_string());
+        let hashing = |e: crate::services::password::PasswordError| AccountsError::storage(e);
         let user = match found {
             Some(u) => {
                 if !self
@@ -434,7 +438,7 @@ impl Accounts for AccountsService {
             .passwords
             .hash(new_password)
             .await
-            .map_err(|e| AccountsError::Storage(e.to_string()))?;
+            .map_err(AccountsError::storage)?;
         let txn = self.db.begin().await.map_err(storage)?;
         // Single use, even for two requests at once: only one conditional update wins.
         let won = password_reset::Entity::update_many()

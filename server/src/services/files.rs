@@ -1,7 +1,7 @@
 //! Checks on uploaded files: a safe name, a content type sniffed from the bytes,
 //! and no executables or scripts.
 
-use app::domain::forms::FieldProblem;
+use domain::forms::FieldProblem;
 
 /// Extensions refused whatever the bytes say: they run when opened on some system.
 const REFUSED_EXTENSIONS: &[&str] = &[

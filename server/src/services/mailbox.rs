@@ -2,9 +2,9 @@
 
 use crate::db::entities::mail_outbox;
 use crate::mail::outbox;
-use app::admin::{MailMessage, MailStatus, MailboxPage};
-use app::ports::Mailbox;
 use async_trait::async_trait;
+use domain::ports::{Mailbox, MailboxError};
+use domain::wire::mailbox::{MailMessage, MailStatus, MailboxView};
 use sea_orm::DatabaseConnection;
 
 /// The page shows this many messages.
@@ -62,9 +62,9 @@ fn message(m: mail_outbox::Model, show_reset_links: bool) -> MailMessage {
 
 #[async_trait]
 impl Mailbox for MailboxService {
-    async fn recent(&self) -> Result<MailboxPage, String> {
-        let rows = outbox::recent(&self.db, SHOWN).await.map_err(|e| e.to_string())?;
-        Ok(MailboxPage {
+    async fn recent(&self) -> Result<MailboxView, MailboxError> {
+        let rows = outbox::recent(&self.db, SHOWN).await.map_err(MailboxError::storage)?;
+        Ok(MailboxView {
             transport: self.transport.clone(),
             messages: rows.into_iter().map(|m| message(m, self.show_reset_links)).collect(),
         })

@@ -4,8 +4,8 @@
 
 use crate::db::entities::{password_reset, user};
 use crate::services::accounts::{hash_token, new_token};
-use app::domain::email;
 use chrono::{Duration, Utc};
+use domain::email;
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, TransactionTrait};
 

@@ -2,6 +2,8 @@
 //! fresh PostgreSQL database when `TEST_DATABASE_URL` is set) and the real router.
 #![allow(dead_code)]
 
+pub mod process;
+
 use axum::Router;
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -10,6 +12,7 @@ use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, Database};
 use server::AppState;
 use server::config::Config;
+use server::jobs::Workers;
 use std::net::SocketAddr;
 use tower::ServiceExt;
 
@@ -157,6 +160,8 @@ pub fn config_with(db: &TestDb, extra: &[(&str, &str)]) -> Config {
 /// The real application over a test database.
 pub struct TestApp {
     pub state: AppState,
+    /// Mail delivery, the sweeper and the index poll, as `serve` starts them.
+    pub workers: Workers,
     router: Router,
 }
 
@@ -166,9 +171,12 @@ impl TestApp {
     }
 
     pub async fn with_config(config: Config) -> Self {
-        let state = AppState::build(config).await.expect("application state");
+        let db = server::open_database(&config).await.expect("database");
+        server::load_demo(&config, &db).await.expect("demo data");
+        let state = AppState::build(config, db).await.expect("application state");
+        let workers = Workers::start(&state);
         let router = server::http::router(state.clone());
-        TestApp { state, router }
+        TestApp { state, workers, router }
     }
 
     pub async fn send(&self, req: Request<Body>) -> Reply {
@@ -295,11 +303,15 @@ impl Reply {
 
 /// The id of a demo user.
 pub async fn user_id(app: &TestApp, email: &str) -> i64 {
+    user_id_in(&app.state.db, email).await
+}
+
+pub async fn user_id_in(db: &sea_orm::DatabaseConnection, email: &str) -> i64 {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     use server::db::entities::user;
     user::Entity::find()
         .filter(user::Column::Email.eq(email))
-        .one(&app.state.db)
+        .one(db)
         .await
         .expect("query")
         .expect("demo user")
@@ -309,12 +321,17 @@ pub async fn user_id(app: &TestApp, email: &str) -> i64 {
 /// A ticket of a demo customer in their first account, through the service the
 /// endpoint uses; returns its number.
 pub async fn new_ticket(app: &TestApp, email: &str, subject: &str) -> String {
+    new_ticket_in(&app.state, email, subject).await
+}
+
+/// The same, on a state without a router (or without workers).
+pub async fn new_ticket_in(state: &AppState, email: &str, subject: &str) -> String {
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     use server::db::entities::membership;
-    let requester = user_id(app, email).await;
+    let requester = user_id_in(&state.db, email).await;
     let account = membership::Entity::find()
         .filter(membership::Column::UserId.eq(requester))
-        .one(&app.state.db)
+        .one(&state.db)
         .await
         .expect("query")
         .expect("membership")
@@ -323,12 +340,12 @@ pub async fn new_ticket(app: &TestApp, email: &str, subject: &str) -> String {
         ("subject".to_owned(), subject.to_owned()),
         ("description".to_owned(), "Every envelope fails at signing.".to_owned()),
     ]);
-    app.state
+    state
         .tickets
         .create(server::services::tickets::NewTicket {
             requester_id: requester,
             account_id: account,
-            family: app::domain::ProductFamily::Esignature,
+            family: domain::ProductFamily::Esignature,
             values,
             upload: None,
             idempotency_key: None,

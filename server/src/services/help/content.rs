@@ -2,9 +2,9 @@
 //! lines (the format of `content/README.md`). Files under a `posts` folder are
 //! community posts, every other `.md` file an article; the slug is the file name.
 
-use app::domain::ProductFamily;
-use app::help::is_slug;
-use app::i18n::Locale;
+use domain::Locale;
+use domain::ProductFamily;
+use domain::help::is_slug;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
@@ -69,9 +69,9 @@ impl Item {
     pub fn search_doc(&self) -> crate::search::SearchDoc {
         crate::search::SearchDoc {
             kind: if self.post.is_some() {
-                app::help::ItemKind::Post
+                domain::wire::help::ItemKind::Post
             } else {
-                app::help::ItemKind::Article
+                domain::wire::help::ItemKind::Article
             },
             slug: self.slug.clone(),
             locale: self.locale,
@@ -151,7 +151,7 @@ pub fn parse(path: &Path, text: &str, is_post: bool) -> Result<Item, ContentErro
             format!("family {family:?} is not esignature or other"),
         )
     })?;
-    if !app::help::is_category(&category) {
+    if !domain::help::is_category(&category) {
         return Err(err(line_of_key("category"), format!("unknown category {category:?}")));
     }
     match (&family, product.as_deref()) {

@@ -8,18 +8,20 @@ pub mod wire;
 
 use crate::db::entities::{help_article, help_event, help_post, help_post_answer, ticket};
 use crate::search::{IndexError, SearchDoc, SearchIndex};
-use app::help::{
-    ArticleCard, ArticleView, CATEGORIES, CategoryCount, CategoryPage, DeflectionReport, DeflectionRow, HelpEventKind,
-    HelpHome, ItemKind, PostCard, PostView, SEARCH_PAGE_SIZE, SearchResults, Suggestions,
-};
-use app::i18n::Locale;
-use app::ports::{HelpCenter, HelpError};
 use async_trait::async_trait;
+use domain::Locale;
+use domain::help::{CATEGORIES, SEARCH_PAGE_SIZE};
+use domain::ports::{HelpCenter, HelpError};
+use domain::wire::help::{
+    ArticleCard, ArticleView, CategoryCount, CategoryView, DeflectionReport, DeflectionRow, HelpEventKind, HelpHome,
+    ItemKind, PostCard, PostView, SearchResults, Suggestions,
+};
 use sea_orm::prelude::*;
 use sea_orm::{ActiveValue::Set, QueryOrder, QuerySelect};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 const RELATED: usize = 5;
 const POPULAR: usize = 8;
@@ -79,7 +81,7 @@ fn normalise(text: &str) -> String {
 }
 
 fn storage(e: DbErr) -> HelpError {
-    HelpError::Storage(e.to_string())
+    HelpError::storage(e)
 }
 
 impl HelpService {
@@ -113,22 +115,22 @@ impl HelpService {
         Ok(true)
     }
 
-    /// Polls the database so that edits made by other server processes show up.
-    pub fn spawn_poller(self: &Arc<Self>, every: Duration) {
-        let me = Arc::downgrade(self);
-        tokio::spawn(async move {
-            let mut tick = tokio::time::interval(every);
-            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-            // The first tick is immediate, and the index was just built.
-            tick.tick().await;
-            loop {
-                tick.tick().await;
-                let Some(service) = me.upgrade() else { break };
-                if let Err(e) = service.refresh().await {
-                    tracing::warn!(error = %e, "search index refresh failed");
-                }
+    /// Polls the database until `stop` is cancelled, so that edits made by other
+    /// server processes show up.
+    pub async fn poll(self: Arc<Self>, every: Duration, stop: CancellationToken) {
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        // The first tick is immediate, and the index was just built.
+        tick.tick().await;
+        loop {
+            tokio::select! {
+                _ = stop.cancelled() => break,
+                _ = tick.tick() => {}
             }
-        });
+            if let Err(e) = self.refresh().await {
+                tracing::warn!(error = %crate::error_chain(&e), "search index refresh failed");
+            }
+        }
     }
 
     pub fn suggest(&self, locale: Locale, family: Option<&str>, text: &str) -> Suggestions {
@@ -137,8 +139,8 @@ impl HelpService {
 
     /// The suggestions as the endpoint sends them, from the cache when this
     /// subject was asked recently.
-    pub fn suggest_json(&self, locale: Locale, family: Option<app::domain::ProductFamily>, text: &str) -> bytes::Bytes {
-        let family = family.map(app::domain::ProductFamily::as_str);
+    pub fn suggest_json(&self, locale: Locale, family: Option<domain::ProductFamily>, text: &str) -> bytes::Bytes {
+        let family = family.map(domain::ProductFamily::as_str);
         let key = (locale, family, normalise(text));
         if let Some(hit) = self.answers.get(&key) {
             return hit;
@@ -366,8 +368,8 @@ impl HelpCenter for HelpService {
         })
     }
 
-    async fn category(&self, locale: Locale, slug: &str) -> Result<CategoryPage, HelpError> {
-        if !app::help::is_category(slug) {
+    async fn category(&self, locale: Locale, slug: &str) -> Result<CategoryView, HelpError> {
+        if !domain::help::is_category(slug) {
             return Err(HelpError::NotFound);
         }
         let articles = help_article::Entity::find()
@@ -385,7 +387,7 @@ impl HelpCenter for HelpService {
             .all(&self.db)
             .await
             .map_err(storage)?;
-        Ok(CategoryPage {
+        Ok(CategoryView {
             slug: slug.to_owned(),
             articles: articles.into_iter().map(card).collect(),
             posts: self.post_cards(posts).await.map_err(storage)?,
@@ -445,7 +447,7 @@ impl HelpCenter for HelpService {
             body_html: p.body_html,
             answers: answers
                 .into_iter()
-                .map(|a| app::help::AnswerView {
+                .map(|a| domain::wire::help::AnswerView {
                     author: a.author,
                     body_html: a.body_html,
                     accepted: a.accepted,

@@ -11,7 +11,7 @@
 //! whole, many bytes at a time (`json_plain`), and copied whole.
 
 use crate::search::{Found, FoundHit, Markup, html_escape};
-use app::help::ItemKind;
+use domain::wire::help::ItemKind;
 
 /// What the answer needs of a hit. The index's hits write their titles and
 /// snippets into it as they are marked; a `Hit` already marked is copied.
@@ -39,7 +39,7 @@ impl WireHit for FoundHit<'_> {
 
 /// Hits already marked, as the tests write them by hand.
 #[cfg(test)]
-impl WireHit for &app::help::Hit {
+impl WireHit for &domain::wire::help::Hit {
     fn kind(&self) -> ItemKind {
         self.kind
     }
@@ -182,7 +182,7 @@ fn escape(out: &mut Vec<u8>, b: u8) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use app::help::{Hit, Suggestions};
+    use domain::wire::help::{Hit, Suggestions};
 
     fn hit(kind: ItemKind, slug: &str, title_html: &str, snippet_html: &str) -> Hit {
         Hit {
@@ -230,7 +230,7 @@ mod tests {
     #[test]
     fn the_index_marks_its_hits_into_the_answer_as_serde_json_writes_them() {
         use crate::search::{SearchDoc, SearchIndex};
-        use app::i18n::Locale;
+        use domain::Locale;
         let doc = |kind, slug: &str, title: &str, body: &str| SearchDoc {
             kind,
             slug: slug.into(),

@@ -1,5 +1,5 @@
 use crate::accounts::api::use_session;
-use crate::i18n::use_locale;
+use crate::i18n::{Translate, use_locale};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -9,7 +9,7 @@ use leptos_meta::Title;
 pub fn NotFound() -> impl IntoView {
     let i = use_locale();
     #[cfg(feature = "ssr")]
-    crate::request::set_status(404);
+    crate::response::set_status(404);
     view! {
         <Title text=format!("{} · Guichet", i.t("notfound.title"))/>
         <section class="panel narrow">

@@ -2,7 +2,8 @@
 
 use crate::accounts::api::use_session;
 use crate::accounts::menu::AccountArea;
-use crate::i18n::{Locale, use_locale};
+use crate::i18n::{Translate, use_locale};
+use domain::Locale;
 use leptos::prelude::*;
 
 #[component]

@@ -1,6 +1,23 @@
-//! Ticket identity and status.
+//! Ticket identity and status, where a ticket lives, and what one change may carry.
 
 use serde::{Deserialize, Serialize};
+
+/// Where the ticket page lives.
+pub fn ticket_url(number: &str) -> String {
+    format!("/tickets/{number}")
+}
+
+/// The ticket page's "add attachments" form posts here (multipart, any number of
+/// `files` parts); without JavaScript it redirects back to the ticket.
+pub fn attach_url(number: &str) -> String {
+    format!("/tickets/{number}/attachments")
+}
+
+/// Longest comment accepted, in characters.
+pub const COMMENT_MAX_CHARS: usize = 10_000;
+
+/// Files added to a ticket at once, at most.
+pub const MAX_FILES_AT_ONCE: usize = 10;
 
 /// Ticket numbers are eight digits: the database id above this base. Ids come from
 /// the database, so numbers are sequential and unique across server processes.

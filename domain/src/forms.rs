@@ -3,7 +3,7 @@
 //! sides run, and the fields stored with the ticket.
 
 use super::ProductFamily;
-use crate::i18n::Locale;
+use crate::Locale;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashSet};
 
@@ -231,14 +231,14 @@ impl FieldProblem {
         }
     }
 
-    /// The message in `locale`, with its number filled in.
-    pub fn message(&self, locale: Locale) -> String {
-        let text = locale.t(self.message_key());
+    /// The message, from its text in the user's language (the catalogue's entry for
+    /// `message_key`), with its number filled in.
+    pub fn message(&self, text: &str) -> String {
         match self {
             FieldProblem::TooShort { min } => text.replace("{n}", &min.to_string()),
             FieldProblem::TooLong { max } => text.replace("{n}", &max.to_string()),
             FieldProblem::FileTooLarge { max_bytes } => {
-                text.replace("{n}", &crate::tickets::human_size(*max_bytes as i64))
+                text.replace("{n}", &crate::size::human_size(*max_bytes as i64))
             }
             _ => text.to_owned(),
         }
@@ -380,7 +380,7 @@ mod tests {
     const TODAY: &str = "2026-11-27";
 
     fn shipped() -> FormSet {
-        let text = include_str!("../../../config/forms.toml");
+        let text = include_str!("../../config/forms.toml");
         toml::from_str(text).expect("config/forms.toml parses")
     }
 

@@ -1,18 +1,27 @@
-//! (ssr) What server functions may ask of the server. The server implements these
-//! traits over its database and hands them over through Leptos context.
+//! What server functions may ask of the server. The server implements these traits
+//! over its database and hands them over through Leptos context.
+//!
+//! A port's `Storage` error keeps its cause as the source: the server logs it once,
+//! with the chain, and the user sees only "internal error".
 
-use crate::accounts::Viewer;
-use crate::console::{ConsoleFilter, ConsolePage};
-use crate::domain::ProductFamily;
-use crate::domain::forms::FormSet;
-use crate::help::{
-    ArticleView, CategoryPage, DeflectionReport, HelpEventKind, HelpHome, ItemKind, PostView, SearchResults,
+use crate::forms::FormSet;
+use crate::lifecycle::Refusal;
+use crate::limit::Limit;
+use crate::wire::accounts::Viewer;
+use crate::wire::console::{ConsoleFilter, ConsoleView};
+use crate::wire::help::{
+    ArticleView, CategoryView, DeflectionReport, HelpEventKind, HelpHome, ItemKind, PostView, SearchResults,
 };
-use crate::i18n::Locale;
-use crate::tickets::{QueueFilter, QueuePage, TicketDetail};
+use crate::wire::mailbox::MailboxView;
+use crate::wire::tickets::{QueueFilter, QueueView, TicketDetail};
+use crate::{Locale, ProductFamily, TicketStatus};
 use async_trait::async_trait;
 use std::net::IpAddr;
 use std::sync::Arc;
+
+/// The cause of a storage failure (the database, the file store): kept whole for
+/// the log, never shown.
+pub type Cause = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Errors of the accounts port. Storage failures carry their detail for the log only.
 #[derive(Debug, thiserror::Error)]
@@ -27,9 +36,9 @@ pub enum AccountsError {
     #[error("the reset link is not valid")]
     ResetLinkInvalid,
     #[error(transparent)]
-    Limited(#[from] crate::domain::limit::Limit),
-    #[error("storage: {0}")]
-    Storage(String),
+    Limited(#[from] Limit),
+    #[error("storage failed")]
+    Storage(#[source] Cause),
 }
 
 pub struct SignInAttempt {
@@ -67,10 +76,16 @@ pub trait Accounts: Send + Sync {
 /// Admins: the messages of the outbox, newest first (the mailbox when no SMTP is set).
 #[async_trait]
 pub trait Mailbox: Send + Sync {
-    async fn recent(&self) -> Result<crate::admin::MailboxPage, String>;
+    async fn recent(&self) -> Result<MailboxView, MailboxError>;
 }
 
 pub type MailboxPort = Arc<dyn Mailbox>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum MailboxError {
+    #[error("storage failed")]
+    Storage(#[source] Cause),
+}
 
 pub type AccountsPort = Arc<dyn Accounts>;
 
@@ -80,11 +95,11 @@ pub enum TicketsError {
     #[error("no such ticket")]
     NotFound,
     #[error(transparent)]
-    Refused(#[from] crate::domain::lifecycle::Refusal),
+    Refused(#[from] Refusal),
     #[error(transparent)]
-    Limited(#[from] crate::domain::limit::Limit),
-    #[error("storage: {0}")]
-    Storage(String),
+    Limited(#[from] Limit),
+    #[error("storage failed")]
+    Storage(#[source] Cause),
 }
 
 #[async_trait]
@@ -92,14 +107,14 @@ pub trait Tickets: Send + Sync {
     /// The forms of every product family, as loaded from the configuration.
     fn forms(&self) -> Arc<FormSet>;
     fn max_upload_bytes(&self) -> u64;
-    async fn queue(&self, viewer: &Viewer, filter: QueueFilter) -> Result<QueuePage, TicketsError>;
+    async fn queue(&self, viewer: &Viewer, filter: QueueFilter) -> Result<QueueView, TicketsError>;
     async fn detail(&self, viewer: &Viewer, number: &str) -> Result<TicketDetail, TicketsError>;
     /// A comment (customers) or public reply (agents), as the lifecycle allows.
     async fn comment(&self, viewer: &Viewer, number: &str, body: &str) -> Result<(), TicketsError>;
     /// The requester closes a resolved ticket at once.
     async fn confirm_close(&self, viewer: &Viewer, number: &str) -> Result<(), TicketsError>;
     /// Agents: every ticket, filtered, last updated first.
-    async fn console(&self, viewer: &Viewer, filter: ConsoleFilter) -> Result<ConsolePage, TicketsError>;
+    async fn console(&self, viewer: &Viewer, filter: ConsoleFilter) -> Result<ConsoleView, TicketsError>;
     /// Agents: a public reply or an internal note, and maybe a new status.
     async fn agent_reply(
         &self,
@@ -107,7 +122,7 @@ pub trait Tickets: Send + Sync {
         number: &str,
         body: &str,
         internal: bool,
-        status: Option<crate::domain::TicketStatus>,
+        status: Option<TicketStatus>,
     ) -> Result<(), TicketsError>;
     /// Adds or removes a watcher (the requester and agents only).
     async fn watch(&self, viewer: &Viewer, number: &str, email: &str, add: bool) -> Result<(), TicketsError>;
@@ -123,15 +138,15 @@ pub type TicketsPort = Arc<dyn Tickets>;
 pub enum HelpError {
     #[error("no such article or post")]
     NotFound,
-    #[error("storage: {0}")]
-    Storage(String),
+    #[error("storage failed")]
+    Storage(#[source] Cause),
 }
 
 /// The help center as server functions see it.
 #[async_trait]
 pub trait HelpCenter: Send + Sync {
     async fn home(&self, locale: Locale) -> Result<HelpHome, HelpError>;
-    async fn category(&self, locale: Locale, slug: &str) -> Result<CategoryPage, HelpError>;
+    async fn category(&self, locale: Locale, slug: &str) -> Result<CategoryView, HelpError>;
     async fn article(&self, locale: Locale, slug: &str) -> Result<ArticleView, HelpError>;
     async fn post(&self, locale: Locale, slug: &str) -> Result<PostView, HelpError>;
     /// Full-text search, one page of results.
@@ -149,3 +164,15 @@ pub trait HelpCenter: Send + Sync {
 }
 
 pub type HelpPort = Arc<dyn HelpCenter>;
+
+/// Each port's storage failure, from whatever failed.
+macro_rules! storage_from_cause {
+    ($($error:ident),*) => {$(
+        impl $error {
+            pub fn storage(cause: impl Into<Cause>) -> Self {
+                $error::Storage(cause.into())
+            }
+        }
+    )*};
+}
+storage_from_cause!(AccountsError, TicketsError, HelpError, MailboxError);

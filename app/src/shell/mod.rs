@@ -4,8 +4,8 @@ use crate::accounts::api::SessionState;
 use crate::accounts::reset::{ForgotPasswordPage, ResetPasswordPage};
 use crate::accounts::signin::SignInPage;
 use crate::admin::mailbox::MailboxAdminPage;
-use crate::components::header::SiteHeader;
-use crate::components::not_found::NotFound;
+mod header;
+
 use crate::console::page::ConsolePage;
 use crate::help::article::ArticlePage;
 use crate::help::category::CategoryPage;
@@ -13,9 +13,11 @@ use crate::help::home::HomePage;
 use crate::help::post::PostPage;
 use crate::help::search::SearchPage;
 use crate::help::stats::DeflectionPage;
+use crate::not_found::NotFound;
 use crate::tickets::detail::TicketPage;
 use crate::tickets::new::NewTicket;
 use crate::tickets::queue::QueuePage;
+use header::SiteHeader;
 use leptos::prelude::*;
 use leptos_meta::provide_meta_context;
 use leptos_router::components::{Route, Router, Routes};
@@ -43,7 +45,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             <script type="module" src=a.boot></script>
         }
     });
-    crate::request::set_page_csp();
+    crate::response::set_page_csp();
     view! {
         <!DOCTYPE html>
         <html lang=locale.as_str()>
