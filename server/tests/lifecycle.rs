@@ -15,6 +15,7 @@ on_every_database!(
     two_sweepers_close_each_due_ticket_once,
     the_agent_drives_a_ticket_from_new_to_resolved,
     watchers_are_added_by_the_requester_and_see_the_ticket,
+    a_bad_row_is_an_error_never_a_guess,
 );
 
 /// A ticket of Claire's.
@@ -438,4 +439,77 @@ async fn watchers_are_added_by_the_requester_and_see_the_ticket(db: TestDb) {
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.body);
+}
+
+/// Rows this version cannot read (an unknown family or status, an event whose payload
+/// lost its fields) make the page an error: never another family, a "new" ticket or
+/// a blank line in the history.
+async fn a_bad_row_is_an_error_never_a_guess(db: TestDb) {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::start(&db).await;
+    let number = claires_ticket(&app).await;
+    let claire = cookie(&app, "claire.martin@example.com").await;
+    let id = domain::ticket::id_of(&number).expect("number");
+    let page = format!("number={number}");
+    let queue = "filter[q]=&filter[all_accounts]=true";
+    let status = |endpoint: &'static str, form: String| {
+        let (app, claire) = (&app, claire.clone());
+        async move { app.call(endpoint, &form, Some(&claire)).await.status }
+    };
+    let sql = |statement: String| {
+        let conn = app.state.db.clone();
+        async move {
+            conn.execute_unprepared(&statement).await.expect("raw update");
+        }
+    };
+    assert_eq!(status("/api/tickets/detail", page.clone()).await, StatusCode::OK);
+
+    sql(format!("UPDATE tickets SET family = 'teleportation' WHERE id = {id}")).await;
+    let reply = app.call("/api/tickets/detail", &page, Some(&claire)).await;
+    assert_eq!(reply.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", reply.body);
+    assert!(!reply.body.contains("esignature"), "{}", reply.body);
+    assert_eq!(
+        status("/api/tickets/queue", queue.into()).await,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+
+    sql(format!(
+        "UPDATE tickets SET family = 'esignature', status = 'teleported' WHERE id = {id}"
+    ))
+    .await;
+    assert_eq!(
+        status("/api/tickets/detail", page.clone()).await,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(
+        status("/api/tickets/queue", queue.into()).await,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+
+    sql(format!("UPDATE tickets SET status = 'new' WHERE id = {id}")).await;
+    assert_eq!(
+        status("/api/tickets/detail", page.clone()).await,
+        StatusCode::OK,
+        "readable again"
+    );
+    ticket_event::ActiveModel {
+        ticket_id: Set(id),
+        actor_id: Set(None),
+        kind: Set(ticket_event::Kind::Comment),
+        data: Set(Some("{}".into())),
+        created_at: Set(chrono::Utc::now()),
+        ..Default::default()
+    }
+    .insert(&app.state.db)
+    .await
+    .expect("a comment without its body");
+    assert_eq!(
+        status("/api/tickets/detail", page.clone()).await,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+    assert_eq!(
+        status("/api/tickets/queue", queue.into()).await,
+        StatusCode::OK,
+        "the queue does not read the history"
+    );
 }
