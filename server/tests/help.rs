@@ -17,6 +17,7 @@ on_every_database!(
     hostile_queries_get_a_sane_200,
     markdown_with_script_renders_inert,
     deflection_events_are_counted,
+    yaml_and_toml_front_matter_import_the_same_items,
 );
 
 fn write(dir: &Path, rel: &str, text: &str) {
@@ -409,4 +410,71 @@ async fn deflection_events_are_counted(db: TestDb) {
     let cookie = customer.session_cookie().expect("customer session");
     let refused = app.call("/api/help/deflection", "", Some(&cookie)).await;
     assert_eq!(refused.status, StatusCode::NOT_FOUND);
+}
+
+/// The same article and community post, once with TOML front matter and once with
+/// YAML: the second import finds nothing to change. A YAML mistake names its line.
+async fn yaml_and_toml_front_matter_import_the_same_items(db: TestDb) {
+    let app = app_with(&db, content().path()).await;
+    let toml = tempfile::tempdir().expect("tempdir");
+    write(
+        toml.path(),
+        "fr/articles/signer-sur-mobile.md",
+        "+++\ntitle = \"Signer sur mobile\"\nlocale = \"fr\"\nfamily = \"other\"\nproduct = \"ksign\"\n\
+         category = \"ksign\"\npublished = true\n+++\nOuvrez l’application **K.Sign**.\n",
+    );
+    write(
+        toml.path(),
+        "fr/posts/signature-telephone.md",
+        "+++\ntitle = \"Signer depuis un téléphone\"\nlocale = \"fr\"\nfamily = \"other\"\nproduct = \"ksign\"\n\
+         category = \"ksign\"\nauthor = \"Priya N.\"\nasked = 2026-05-14\n\n[[answers]]\nauthor = \"Marc\"\n\
+         accepted = true\nbody = \"\"\"\nUtilisez l’application **mobile**.\n\"\"\"\n+++\nComment signer sur mon téléphone ?\n",
+    );
+    let yaml = tempfile::tempdir().expect("tempdir");
+    write(
+        yaml.path(),
+        "fr/articles/signer-sur-mobile.md",
+        "---\ntitle: Signer sur mobile\nlocale: fr\nfamily: other\nproduct: ksign\ncategory: ksign\n\
+         published: true\n---\nOuvrez l’application **K.Sign**.\n",
+    );
+    write(
+        yaml.path(),
+        "fr/posts/signature-telephone.md",
+        "---\ntitle: \"Signer depuis un téléphone\"\nlocale: fr\nfamily: other\nproduct: ksign\ncategory: ksign\n\
+         author: Priya N.\nasked: 2026-05-14\nanswers:\n  - author: Marc\n    accepted: true\n    body: |\n      \
+         Utilisez l’application **mobile**.\n---\nComment signer sur mon téléphone ?\n",
+    );
+    let first = import_dir(&app.state.db, toml.path()).await.expect("import");
+    assert_eq!(first.added.len(), 2, "{first}");
+    assert!(first.errors.is_empty(), "{first}");
+    let second = import_dir(&app.state.db, yaml.path()).await.expect("import");
+    assert!(second.errors.is_empty(), "{second}");
+    assert!(second.added.is_empty() && second.updated.is_empty(), "{second}");
+    assert_eq!(second.unchanged, 2, "{second}");
+
+    write(
+        yaml.path(),
+        "fr/articles/casse.md",
+        "---\ntitle: Cassé\nlocale: fr\nfamily: [esignature\ncategory: signing\n---\nCorps.\n",
+    );
+    write(
+        yaml.path(),
+        "fr/articles/date-fausse.md",
+        "---\ntitle: Date\nlocale: fr\nfamily: esignature\ncategory: signing\nmystery: 1\n---\nCorps.\n",
+    );
+    let third = import_dir(&app.state.db, yaml.path()).await.expect("import");
+    assert_eq!(third.errors.len(), 2, "{third}");
+    let broken = third
+        .errors
+        .iter()
+        .find(|e| e.path.ends_with("casse.md"))
+        .expect("reported");
+    assert!((4..=6).contains(&broken.line), "{broken}");
+    let unknown = third
+        .errors
+        .iter()
+        .find(|e| e.path.ends_with("date-fausse.md"))
+        .expect("reported");
+    assert!(unknown.message.contains("mystery"), "{unknown}");
+    assert_eq!(third.unchanged, 2, "{third}");
 }

@@ -1,11 +1,14 @@
-//! Help-center content as files: Markdown with TOML front matter between `+++`
-//! lines (the format of `content/README.md`). Files under a `posts` folder are
-//! community posts, every other `.md` file an article; the slug is the file name.
+//! Help-center content as files: Markdown with front matter, TOML between `+++`
+//! lines (the format of `content/README.md`) or YAML between `---` lines (what
+//! Jekyll, Docusaurus, MkDocs and most exports write); the same fields either way.
+//! Files under a `posts` folder are community posts, every other `.md` file an
+//! article; the slug is the file name.
 
 use domain::Locale;
 use domain::ProductFamily;
 use domain::help::is_slug;
-use serde::Deserialize;
+use serde::de::{self, DeserializeOwned, MapAccess, Visitor};
+use serde::{Deserialize, Deserializer};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Deserialize)]
@@ -44,9 +47,77 @@ pub struct PostMeta {
     pub product: Option<String>,
     pub category: String,
     pub author: String,
-    pub asked: toml::value::Datetime,
+    pub asked: Day,
     #[serde(default)]
     pub answers: Vec<AnswerMeta>,
+}
+
+/// A day, YYYY-MM-DD: a TOML date (`asked = 2026-05-14`) or YAML's (`asked:
+/// 2026-05-14`, which reaches us as text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Day(pub String);
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Either;
+        impl<'de> Visitor<'de> for Either {
+            type Value = Day;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a date, YYYY-MM-DD")
+            }
+
+            fn visit_str<E: de::Error>(self, text: &str) -> Result<Day, E> {
+                chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                    .map(|d| Day(d.to_string()))
+                    .map_err(|_| E::custom(format!("{text:?} is not a date (YYYY-MM-DD)")))
+            }
+
+            // TOML hands its dates over as a one-entry map.
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Day, A::Error> {
+                let at = toml::value::Datetime::deserialize(de::value::MapAccessDeserializer::new(map))?;
+                let day = at.date.ok_or_else(|| de::Error::custom("a date without a day"))?;
+                self.visit_str(&day.to_string())
+            }
+        }
+        d.deserialize_any(Either)
+    }
+}
+
+/// How a file's front matter is written, told by its first line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    /// Between `+++` lines.
+    Toml,
+    /// Between `---` lines.
+    Yaml,
+}
+
+impl Format {
+    fn fence(self) -> &'static str {
+        match self {
+            Format::Toml => "+++",
+            Format::Yaml => "---",
+        }
+    }
+
+    /// The front matter read as `T`; on failure the line (counted from the file's
+    /// first line, the opening fence) and what is wrong.
+    fn read<T: DeserializeOwned>(self, front: &str) -> Result<T, (usize, String)> {
+        match self {
+            Format::Toml => toml::from_str(front).map_err(|e| {
+                let line = e
+                    .span()
+                    .map(|s| front[..s.start.min(front.len())].matches('\n').count())
+                    .unwrap_or(0);
+                (2 + line, e.message().to_owned())
+            }),
+            Format::Yaml => yaml_serde::from_str(front).map_err(|e| {
+                let line = e.location().map_or(1, |l| l.line());
+                (1 + line, e.to_string())
+            }),
+        }
+    }
 }
 
 /// One file's content, checked.
@@ -113,32 +184,34 @@ pub fn parse(path: &Path, text: &str, is_post: bool) -> Result<Item, ContentErro
         return Err(err(1, format!("the file name {slug:?} is not a slug (a-z, 0-9 and -)")));
     }
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let Some(rest) = text.strip_prefix("+++\n").or_else(|| text.strip_prefix("+++\r\n")) else {
-        return Err(err(1, "the file must start with a +++ line (front matter)".into()));
-    };
-    let Some(end) = rest.find("\n+++") else {
-        return Err(err(1, "the front matter has no closing +++ line".into()));
+    let format = [Format::Toml, Format::Yaml]
+        .into_iter()
+        .find(|f| text.starts_with(&format!("{}\n", f.fence())) || text.starts_with(&format!("{}\r\n", f.fence())))
+        .ok_or_else(|| {
+            err(
+                1,
+                "the file must start with a +++ (TOML) or --- (YAML) line: the front matter".into(),
+            )
+        })?;
+    let rest = &text[text.find('\n').map_or(text.len(), |i| i + 1)..];
+    let Some(end) = rest.find(&format!("\n{}", format.fence())) else {
+        return Err(err(
+            1,
+            format!("the front matter has no closing {} line", format.fence()),
+        ));
     };
     let front = &rest[..end + 1];
     let body = rest[end + 4..].trim_start_matches(['\r', '\n']).trim_end().to_owned();
-    // Line numbers count from the file's first line, the opening +++.
-    let line_of = |e: &toml::de::Error| {
-        2 + e
-            .span()
-            .map(|s| front[..s.start.min(front.len())].matches('\n').count())
-            .unwrap_or(0)
-    };
     let (title, locale, family, product, category, published, post) = if is_post {
-        let m: PostMeta = toml::from_str(front).map_err(|e| err(line_of(&e), e.message().to_owned()))?;
-        let asked_on = m.asked.date.map(|d| d.to_string()).unwrap_or_default();
+        let m: PostMeta = format.read(front).map_err(|(line, message)| err(line, message))?;
         let extra = PostExtra {
             author: m.author,
-            asked_on,
+            asked_on: m.asked.0,
             answers: m.answers,
         };
         (m.title, m.locale, m.family, m.product, m.category, true, Some(extra))
     } else {
-        let m: ArticleMeta = toml::from_str(front).map_err(|e| err(line_of(&e), e.message().to_owned()))?;
+        let m: ArticleMeta = format.read(front).map_err(|(line, message)| err(line, message))?;
         (m.title, m.locale, m.family, m.product, m.category, m.published, None)
     };
     let line_of_key = |key: &str| 2 + front.lines().position(|l| l.trim_start().starts_with(key)).unwrap_or(0);
@@ -178,10 +251,7 @@ pub fn parse(path: &Path, text: &str, is_post: bool) -> Result<Item, ContentErro
         ));
     }
     if body.is_empty() {
-        return Err(err(
-            line_of_key("+++") + front.lines().count(),
-            "the body is empty".into(),
-        ));
+        return Err(err(2 + front.lines().count(), "the body is empty".into()));
     }
     Ok(Item {
         slug,
